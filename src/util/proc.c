@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fileio.h"
+#include "parse.h"
+#include "proc.h"
+
+void pid_killp(pid_t *pid)
+{
+        if (*pid > 0) {
+                int saved = errno;
+                (void) kill(*pid, SIGKILL);
+                (void) wait_for_pid(*pid);
+                errno = saved;
+                *pid = 0;
+        }
+}
+
+int wait_for_pid_status(pid_t pid, int *status)
+{
+        for (;;) {
+                pid_t r = waitpid(pid, status, __WALL);
+                if (r >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
+int wait_for_pid(pid_t pid)
+{
+        int status = 0;
+        int r = wait_for_pid_status(pid, &status);
+        if (r < 0)
+                return r;
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return -EIO;
+}
+
+static int read_stat(pid_t pid, char **ret_after_comm)
+{
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+        _cleanup_free_ char *buf = NULL;
+        int r = read_full_file_at(AT_FDCWD, path, &buf, NULL);
+        if (r < 0)
+                return r;
+        char *p = strrchr(buf, ')');
+        if (!p || p[1] != ' ')
+                return -EIO;
+        *ret_after_comm = strdup(p + 2);
+        return *ret_after_comm ? 0 : -ENOMEM;
+}
+
+int proc_state(pid_t pid, char *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_stat(pid, &s);
+        if (r < 0)
+                return r;
+        *ret = s[0];
+        return 0;
+}
+
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+        _cleanup_free_ char *s = NULL;
+        int r = read_stat(pid, &s);
+        if (r < 0)
+                return r;
+        /* After "comm) " comes field 3 (state); starttime is field 22. */
+        char *save = NULL, *tok = strtok_r(s, " ", &save);
+        for (int field = 3; tok && field < 22; field++)
+                tok = strtok_r(NULL, " ", &save);
+        if (!tok)
+                return -EIO;
+        return safe_atou64(tok, ret);
+}
+
+int sys_pidfd_open(pid_t pid, unsigned flags)
+{
+        long r = syscall(SYS_pidfd_open, pid, flags);
+        return r < 0 ? -errno : (int) r;
+}
+
+int sys_pidfd_send_signal(int pidfd, int sig)
+{
+        long r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+        return r < 0 ? -errno : 0;
+}

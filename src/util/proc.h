@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Kills (SIGKILL) and reaps a child on scope exit unless TAKE_PID()'d. */
+void pid_killp(pid_t *pid);
+#define _cleanup_kill_pid_ __attribute__((cleanup(pid_killp)))
+#define TAKE_PID(p)                                                                                \
+        ({                                                                                         \
+                pid_t _tp = (p);                                                                   \
+                (p) = 0;                                                                           \
+                _tp;                                                                               \
+        })
+
+/* waitpid() loop; returns the exit code (128+signal for a signal) or -errno. */
+int wait_for_pid(pid_t pid);
+/* Raw wait status variant. */
+int wait_for_pid_status(pid_t pid, int *status);
+
+/* Start time (field 22 of /proc/PID/stat, clock ticks since boot), or -errno. */
+int proc_start_time(pid_t pid, uint64_t *ret);
+/* State letter of /proc/PID/stat ('R', 'S', 'Z', …), or -errno. */
+int proc_state(pid_t pid, char *ret);
+
+int sys_pidfd_open(pid_t pid, unsigned flags);
+int sys_pidfd_send_signal(int pidfd, int sig);

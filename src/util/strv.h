@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* NULL-terminated string vectors. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cleanup.h"
+
+size_t strv_length(char *const *l);
+bool strv_contains(char *const *l, const char *s);
+char **strv_copy(char *const *l);
+/* Appends (takes ownership of s). -ENOMEM (s freed) on failure. */
+int strv_push(char ***l, char *s);
+/* Appends a copy. */
+int strv_extend(char ***l, const char *s);
+char **strv_free(char **l);
+/* Value of NAME in an environment vector ("NAME=value"), or NULL. */
+const char *strv_env_get(char *const *env, const char *name);
+/* Value for key in a k,v,k,v… vector, or NULL. */
+const char *strv_map_get(char *const *kv, const char *key);
