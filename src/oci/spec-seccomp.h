@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsing of linux.seccomp (OCI runtime-spec config-linux.md#seccomp). */
+#pragma once
+
+#include <jansson.h>
+
+#include "oci/spec.h"
+
+/* Parses the "seccomp" object `o`; ctx is the JSON path for errors
+ * ("linux.seccomp").  Action and operator names are resolved to libseccomp
+ * values; unknown names are errors naming the field. */
+int oci_seccomp_parse(json_t *o, const char *ctx, struct oci_seccomp **ret, struct cu_error **err);
+struct oci_seccomp *oci_seccomp_free(struct oci_seccomp *s);
