@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * create / start / run: the runtime's side of a new container.
+ *
+ *   runtime ──fork──▶ stage 1: join/unshare namespaces ──clone(CLONE_PARENT)──▶ init
+ *   runtime ◀─ SYNC_USERMAP (write maps) ─ stage 1
+ *   runtime ◀─ SYNC_PID ─ stage 1 (exits)
+ *   runtime: cgroup, state file ── SYNC_CGROUP_ACK(state) ──▶ init: rootfs
+ *   runtime ◀─ SYNC_HOOKS ─ init; prestart/createRuntime hooks ── SYNC_HOOKS_ACK ──▶ init
+ *   runtime ◀─ SYNC_READY ─ init: pivot_root, console, … then blocks on exec.fifo
+ *
+ * `start` opens exec.fifo; the init reads it, and execs the process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "hooks.h"
+#include "init.h"
+#include "namespaces.h"
+#include "runtime-internal.h"
+#include "sync.h"
+#include "util/fd.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/proc.h"
+#include "wait.h"
+
+static char *now_rfc3339(void)
+{
+        struct timespec ts;
+        struct tm tm;
+        char buf[64], *ret = NULL;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (asprintf(&ret, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
+                return NULL;
+        return ret;
+}
+
+int write_pid_file(const char *path, pid_t pid, struct cu_error **err)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%d", (int) pid);
+        return write_file_atomic(path, buf, (size_t) n, 0644, err);
+}
+
+/* Loads and checks config.json; keeps its text for the state dir copy. */
+static int load_bundle(const char *bundle_arg, char **ret_bundle, char **ret_rootfs,
+                       char **ret_text, struct oci_spec **ret_spec, struct cu_error **err)
+{
+        char bundle[PATH_MAX];
+        if (!realpath(bundle_arg ? bundle_arg : ".", bundle))
+                return cu_error_set(err, errno, "bundle %s", bundle_arg ? bundle_arg : ".");
+        _cleanup_free_ char *cfg = NULL, *text = NULL;
+        size_t len = 0;
+        if (asprintf(&cfg, "%s/config.json", bundle) < 0)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        int r = read_full_file(cfg, &text, &len, err);
+        if (r < 0)
+                return r;
+        _cleanup_(oci_spec_freep) struct oci_spec *s = oci_spec_parse_data(text, len, cfg, err);
+        if (!s)
+                return -EINVAL;
+        if (!s->process)
+                return cu_error_setx(err, EINVAL, "%s: process: required", cfg);
+        if (!s->process->args || !s->process->args[0])
+                return cu_error_setx(err, EINVAL, "%s: process.args: must not be empty", cfg);
+        if (!s->has_root || !s->root.path)
+                return cu_error_setx(err, EINVAL, "%s: root.path: required", cfg);
+
+        _cleanup_free_ char *root = NULL;
+        if (s->root.path[0] == '/')
+                root = strdup(s->root.path);
+        else if (asprintf(&root, "%s/%s", bundle, s->root.path) < 0)
+                root = NULL;
+        if (!root)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        char rootfs[PATH_MAX];
+        if (!realpath(root, rootfs))
+                return cu_error_set(err, errno, "root.path: %s", root);
+        struct stat st;
+        if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+                return cu_error_setx(err, ENOTDIR, "root.path: %s: not a directory", rootfs);
+
+        *ret_bundle = strdup(bundle);
+        *ret_rootfs = strdup(rootfs);
+        if (!*ret_bundle || !*ret_rootfs)
+                return cu_error_set(err, ENOMEM, "strdup");
+        *ret_text = TAKE_PTR(text);
+        *ret_spec = TAKE_PTR(s);
+        return 0;
+}
+
+static int state_text(const struct container_state *st, enum container_status status,
+                      char **ret)
+{
+        _cleanup_json_ json_t *j = container_state_json(st, status);
+        *ret = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        return *ret ? 0 : -ENOMEM;
+}
+
+struct create_result {
+        pid_t pid;
+        int console_master; /* when the caller asked for an internal console */
+};
+
+/* Kills and reaps the init, removes cgroup and state dir: the undo of a failed create. */
+static void create_rollback(pid_t pid, struct cgroup *cg, const char *dir)
+{
+        if (pid > 0) {
+                (void) kill(pid, SIGKILL);
+                (void) wait_for_pid(pid);
+        }
+        if (cg) {
+                (void) cgroup_kill_all(cg, SIGKILL, NULL);
+                (void) cgroup_destroy(cg, NULL);
+        }
+        if (dir)
+                (void) rm_rf(dir);
+}
+
+/* The runtime's half of the create protocol, once stage 1 runs. */
+static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1, int sync,
+                         struct cu_error **err)
+{
+        const struct oci_spec *s = st->spec;
+        pid_t init = 0;
+        int r;
+        for (;;) {
+                struct sync_msg m;
+                r = sync_recv(sync, &m);
+                if (r == -EPIPE) {
+                        int code = wait_for_pid(stage1);
+                        return cu_error_setx(err, EIO, "container setup exited unexpectedly "
+                                                       "(status %d)", code);
+                }
+                if (r < 0)
+                        return cu_error_set(err, -r, "reading from container setup");
+                if (m.type == SYNC_ERROR) {
+                        (void) wait_for_pid(stage1);
+                        return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+                }
+                if (m.type == SYNC_USERMAP) {
+                        r = userns_write_maps(stage1, &s->linux_, err);
+                        if (r < 0)
+                                return r;
+                        sync_send(sync, SYNC_USERMAP_ACK, 0);
+                        continue;
+                }
+                if (m.type == SYNC_PID) {
+                        init = (pid_t) m.value;
+                        break;
+                }
+                return cu_error_setx(err, EPROTO, "unexpected message %d from setup", m.type);
+        }
+        (void) wait_for_pid(stage1);
+        st->pid = init;
+
+        r = cgroup_enter(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, init, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "cgroup");
+        r = proc_start_time(init, &st->pid_start_time);
+        if (r < 0)
+                return cu_error_set(err, -r, "container init exited unexpectedly");
+        r = container_state_save(st, err);
+        if (r < 0)
+                return r;
+
+        _cleanup_free_ char *creating = NULL;
+        if (state_text(st, STATUS_CREATING, &creating) < 0)
+                return cu_error_set(err, ENOMEM, "state");
+        struct sync_msg ack = { .type = SYNC_CGROUP_ACK };
+        snprintf(ack.text, sizeof ack.text, "%s", creating);
+        if (send(sync, &ack, sizeof ack, MSG_NOSIGNAL) < 0)
+                return cu_error_set(err, errno, "container init exited unexpectedly");
+
+        for (;;) {
+                struct sync_msg m;
+                r = sync_recv(sync, &m);
+                if (r == -EPIPE)
+                        return cu_error_setx(err, EIO, "container init exited unexpectedly");
+                if (r < 0)
+                        return cu_error_set(err, -r, "reading from container init");
+                if (m.type == SYNC_ERROR)
+                        return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+                if (m.type == SYNC_READY)
+                        return 0;
+                if (m.type != SYNC_HOOKS)
+                        return cu_error_setx(err, EPROTO, "unexpected message %d from init",
+                                             m.type);
+                for (int k = OCI_HOOK_PRESTART; k <= OCI_HOOK_CREATE_RUNTIME; k++) {
+                        r = hooks_run(s->hooks.hooks[k], s->hooks.n_hooks[k],
+                                      oci_hook_kind_names[k], creating, err);
+                        if (r < 0)
+                                return r;
+                }
+                sync_send(sync, SYNC_HOOKS_ACK, 0);
+        }
+}
+
+/* Everything of create that happens inside the new state dir; the caller rolls back. */
+static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *st,
+                         const char *text, const struct runtime_create_opts *o, int console_pair,
+                         struct cgroup **cgp, struct cu_error **err)
+{
+        const struct oci_spec *s = st->spec;
+        int r;
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", st->dir, CONFIG_COPY) < 0)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        r = write_file_atomic(path, text, strlen(text), 0600, err);
+        if (r < 0)
+                return r;
+        free(path);
+        if (asprintf(&path, "%s/%s", st->dir, EXEC_FIFO) < 0)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        if (mkfifo(path, 0600) < 0)
+                return cu_error_set(err, errno, "creating %s", path);
+        _cleanup_close_ int fifo = open(path, O_PATH | O_CLOEXEC);
+        if (fifo < 0)
+                return cu_error_set(err, errno, "opening %s", path);
+
+        _cleanup_close_ int console = -EBADF;
+        if (s->process->terminal) {
+                if (console_pair >= 0) {
+                        console = fcntl(console_pair, F_DUPFD_CLOEXEC, 3);
+                } else if (o->console_socket) {
+                        console = unix_connect(o->console_socket);
+                        if (console < 0)
+                                return cu_error_set(err, -console,
+                                                    "connecting to console socket %s",
+                                                    o->console_socket);
+                } else {
+                        return cu_error_setx(err, EINVAL,
+                                             "cannot allocate tty if the runtime will detach "
+                                             "without setting console socket");
+                }
+        }
+
+        r = cgroup_new(ctx->cgroup_root, 0, s->linux_.cgroups_path, st->id, ctx->systemd_cgroup,
+                       cgp, err);
+        if (r < 0)
+                return r;
+        struct cgroup *cg = *cgp;
+        st->cgroup_version = cg->version;
+        st->cgroup_root = strdup(cg->root);
+        st->cgroup_path = strdup(cg->path);
+        st->created = now_rfc3339();
+        if (!st->cgroup_root || !st->cgroup_path || !st->created)
+                return cu_error_set(err, ENOMEM, "strdup");
+
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return cu_error_set(err, errno, "socketpair");
+        struct init_args args = {
+                .spec = s,
+                .rootfs = st->rootfs,
+                .cgroup_path = st->cgroup_path,
+                .sync_fd = sp[1],
+                .fifo_fd = fifo,
+                .console_fd = console,
+                .no_pivot = o->no_pivot,
+                .preserve_fds = o->preserve_fds,
+        };
+        fflush(NULL);
+        pid_t stage1 = fork();
+        if (stage1 < 0) {
+                r = -errno;
+                close(sp[0]);
+                close(sp[1]);
+                return cu_error_set(err, -r, "fork");
+        }
+        if (stage1 == 0) {
+                close(sp[0]);
+                ns_stage1(s, sp[1]);
+                /* Now the init: the state JSON for hooks comes with the cgroup ack. */
+                struct sync_msg m;
+                if (sync_expect_msg(sp[1], SYNC_CGROUP_ACK, &m, "runtime", NULL) < 0)
+                        _exit(1);
+                args.state_json = m.text;
+                container_init(&args);
+        }
+        close(sp[1]);
+        _cleanup_close_ int sync = sp[0];
+        r = create_parent(st, cg, stage1, sync, err);
+        if (r < 0)
+                return r;
+        if (o->pid_file)
+                return write_pid_file(o->pid_file, st->pid, err);
+        return 0;
+}
+
+/* console_pair: when >= 0, the console socket to hand to the init (run's own). */
+static int do_create(const struct runtime_ctx *ctx, const char *id,
+                     const struct runtime_create_opts *o, int console_pair, pid_t *ret_pid,
+                     struct cu_error **err)
+{
+        int r;
+        _cleanup_(container_state_freep) struct container_state *st = calloc(1, sizeof(*st));
+        if (!st)
+                return cu_error_set(err, ENOMEM, "calloc");
+        r = container_state_dir(ctx, id, &st->dir, err);
+        if (r < 0)
+                return r;
+        st->id = strdup(id);
+        if (!st->id)
+                return cu_error_set(err, ENOMEM, "strdup");
+
+        _cleanup_free_ char *text = NULL;
+        r = load_bundle(o->bundle, &st->bundle, &st->rootfs, &text, &st->spec, err);
+        if (r < 0)
+                return r;
+
+        const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
+        r = mkdir_p(root, 0711);
+        if (r < 0)
+                return cu_error_set(err, -r, "creating state root %s", root);
+        if (mkdir(st->dir, 0700) < 0) {
+                if (errno == EEXIST)
+                        return cu_error_setx(err, EEXIST, "container with id \"%s\" already exists",
+                                             id);
+                return cu_error_set(err, errno, "creating %s", st->dir);
+        }
+        _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
+        r = create_in_dir(ctx, st, text, o, console_pair, &cg, err);
+        if (r < 0) {
+                create_rollback(st->pid, cg, st->dir);
+                return r;
+        }
+        if (ret_pid)
+                *ret_pid = st->pid;
+        return 0;
+}
+
+int runtime_create(const struct runtime_ctx *ctx, const char *id,
+                   const struct runtime_create_opts *o, pid_t *ret_pid, struct cu_error **err)
+{
+        return do_create(ctx, id, o, -1, ret_pid, err);
+}
+
+/* Opens the exec fifo and waits for the init's byte, watching that it stays alive. */
+static int release_init(const struct container_state *st, struct cu_error **err)
+{
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", st->dir, EXEC_FIFO) < 0)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return cu_error_set(err, errno, "opening %s", path);
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int n = poll(&p, 1, 100);
+                if (n < 0 && errno != EINTR)
+                        return cu_error_set(err, errno, "waiting for the container");
+                if (n > 0 && (p.revents & POLLIN)) {
+                        char c;
+                        if (read(fd, &c, 1) == 1)
+                                break;
+                }
+                if (!container_pid_alive(st))
+                        return cu_error_setx(err, ESRCH, "container init exited before start");
+        }
+        (void) unlink(path);
+        return 0;
+}
+
+int runtime_start(const struct runtime_ctx *ctx, const char *id, struct cu_error **err)
+{
+        _cleanup_(container_state_freep) struct container_state *st = NULL;
+        int r = container_state_load(ctx, id, &st, err);
+        if (r < 0)
+                return r;
+        enum container_status status = container_status(st);
+        if (status == STATUS_STOPPED)
+                return cu_error_setx(err, EINVAL, "cannot start a container that has stopped");
+        if (status != STATUS_CREATED)
+                return cu_error_setx(err, EINVAL, "cannot start an already running container");
+        r = release_init(st, err);
+        if (r < 0)
+                return r;
+        const struct oci_hooks *h = &st->spec->hooks;
+        if (h->n_hooks[OCI_HOOK_POSTSTART]) {
+                _cleanup_free_ char *state = NULL;
+                if (state_text(st, STATUS_RUNNING, &state) < 0)
+                        return cu_error_set(err, ENOMEM, "state");
+                struct cu_error *herr = NULL;
+                if (hooks_run(h->hooks[OCI_HOOK_POSTSTART], h->n_hooks[OCI_HOOK_POSTSTART],
+                              "poststart", state, &herr) < 0)
+                        log_warn("%s, ignoring", cu_error_msg(herr));
+                cu_error_free(herr);
+        }
+        return 0;
+}
+
+int runtime_run(const struct runtime_ctx *ctx, const char *id, const struct runtime_create_opts *o,
+                bool detach, int *ret_exit_code, struct cu_error **err)
+{
+        /* A foreground terminal without --console-socket: we keep the master ourselves. */
+        _cleanup_close_ int mine = -EBADF, theirs = -EBADF;
+        if (!detach && !o->console_socket) {
+                int sp[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+                        return cu_error_set(err, errno, "socketpair");
+                mine = sp[0];
+                theirs = sp[1];
+        }
+        pid_t pid = 0;
+        int r = do_create(ctx, id, o, theirs, &pid, err);
+        if (r < 0)
+                return r;
+        theirs = safe_close(theirs);
+        r = runtime_start(ctx, id, err);
+        if (r < 0) {
+                (void) runtime_delete(ctx, id, true, NULL);
+                return r;
+        }
+        if (detach) {
+                if (ret_exit_code)
+                        *ret_exit_code = 0;
+                return 0;
+        }
+        /* Did the init send us a pty master? (only with process.terminal) */
+        _cleanup_close_ int master = -EBADF;
+        struct pollfd p = { .fd = mine, .events = POLLIN };
+        if (mine >= 0 && poll(&p, 1, 0) > 0) {
+                char buf[16];
+                (void) recv_fd(mine, &master, buf, sizeof buf);
+        }
+        int code = wait_foreground(pid, master);
+        struct cu_error *derr = NULL;
+        if (runtime_delete(ctx, id, true, &derr) < 0)
+                log_warn("deleting %s: %s, ignoring", id, cu_error_msg(derr));
+        cu_error_free(derr);
+        if (code < 0)
+                return cu_error_set(err, -code, "waiting for container");
+        if (ret_exit_code)
+                *ret_exit_code = code;
+        return 0;
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "hooks.h"
+#include "init.h"
+#include "lsm.h"
+#include "namespaces.h"
+#include "rlimits.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "tty.h"
+#include "util/fileio.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Set once the sync socket is closed (after READY): errors then go to stderr. */
+static bool sync_closed;
+
+_noreturn_ static void init_fail(int sync_fd, int r, struct cu_error *err)
+{
+        if (sync_fd >= 0 && !sync_closed)
+                sync_send_error(sync_fd, r, err);
+        else
+                fprintf(stderr, "cuttle: %s\n", cu_error_msg(err));
+        cu_error_free(err);
+        _exit(127);
+}
+
+/* Finds the executable like execvp, but fails before we commit to it. */
+static int find_executable(const char *name, char *const *env, char **ret, struct cu_error **err)
+{
+        if (strchr(name, '/')) {
+                struct stat st;
+                if (stat(name, &st) < 0)
+                        return cu_error_set(err, errno, "exec: \"%s\"", name);
+                if (S_ISDIR(st.st_mode))
+                        return cu_error_setx(err, EACCES, "exec: \"%s\": is a directory", name);
+                *ret = strdup(name);
+                return *ret ? 0 : -ENOMEM;
+        }
+        const char *path = strv_env_get(env, "PATH");
+        if (!path)
+                path = DEFAULT_PATH;
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *full = NULL;
+                if (asprintf(&full, "%s/%s", *dir ? dir : ".", name) < 0)
+                        return -ENOMEM;
+                struct stat st;
+                if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0) {
+                        *ret = TAKE_PTR(full);
+                        return 0;
+                }
+        }
+        return cu_error_setx(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
+                             name);
+}
+
+static int set_user(const struct oci_user *u, struct cu_error **err)
+{
+        if (setgroups(u->n_additional_gids, u->additional_gids) < 0 && errno != EPERM)
+                return cu_error_set(err, errno, "setgroups");
+        if (setresgid(u->gid, u->gid, u->gid) < 0)
+                return cu_error_set(err, errno, "setting gid %u", (unsigned) u->gid);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return cu_error_set(err, errno, "prctl(PR_SET_KEEPCAPS)");
+        if (setresuid(u->uid, u->uid, u->uid) < 0)
+                return cu_error_set(err, errno, "setting uid %u", (unsigned) u->uid);
+        (void) prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        return 0;
+}
+
+/* The common tail of init and exec: credentials, limits, filters, execve. */
+static int finish_process(const struct oci_spec *s, const struct oci_process *p,
+                          unsigned preserve_fds, int sync_fd, int fifo_fd, const char *state_json,
+                          struct cu_error **err)
+{
+        int r;
+        struct caps_plan caps = { 0 };
+
+        if (p->has_oom_score_adj) {
+                char buf[32];
+                snprintf(buf, sizeof buf, "%d", p->oom_score_adj);
+                r = write_string_file("/proc/self/oom_score_adj", buf);
+                if (r < 0)
+                        return cu_error_set(err, -r, "setting process.oomScoreAdj to %s", buf);
+        }
+        r = rlimits_apply(p->rlimits, p->n_rlimits, err);
+        if (r < 0)
+                return r;
+        r = lsm_apply_exec_label(p->apparmor_profile, p->selinux_label, err);
+        if (r < 0)
+                return r;
+        if (p->has_capabilities) {
+                r = caps_plan_from_spec(&p->caps, &caps, err);
+                if (r < 0)
+                        return r;
+                r = caps_drop_bounding(&caps, err);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Without no_new_privs the filter must go in while we still have CAP_SYS_ADMIN. */
+        if (s->linux_.seccomp && !p->no_new_privileges) {
+                r = seccomp_install(s->linux_.seccomp, NULL, err);
+                if (r < 0)
+                        return cu_error_prefix(err, r, "loading seccomp filter");
+        }
+
+        r = set_user(&p->user, err);
+        if (r < 0)
+                return r;
+        if (p->has_capabilities) {
+                r = caps_apply(&caps, err);
+                if (r < 0)
+                        return r;
+        }
+        if (p->user.has_umask)
+                umask(p->user.umask);
+        else
+                umask(0022);
+
+        const char *cwd = p->cwd ? p->cwd : "/";
+        if (chdir(cwd) < 0)
+                return cu_error_set(err, errno, "chdir to cwd (\"%s\") set in config.json failed",
+                                    cwd);
+
+        _cleanup_free_ char *exe = NULL;
+        r = find_executable(p->args[0], p->env, &exe, err);
+        if (r < 0)
+                return r;
+
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return cu_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+        if (fifo_fd >= 0) {
+                /* Tell the runtime we are ready, then wait for `start`. */
+                sync_send(sync_fd, SYNC_READY, 0);
+                sync_fd = safe_close(sync_fd);
+                sync_closed = true;
+                char path[64];
+                snprintf(path, sizeof path, "/proc/self/fd/%d", fifo_fd);
+                int w = open(path, O_WRONLY | O_CLOEXEC);
+                if (w < 0)
+                        return cu_error_set(err, errno, "opening exec fifo");
+                if (write(w, "0", 1) != 1)
+                        return cu_error_set(err, errno, "writing exec fifo");
+                close(w);
+                close(fifo_fd);
+                r = hooks_run(s->hooks.hooks[OCI_HOOK_START_CONTAINER],
+                              s->hooks.n_hooks[OCI_HOOK_START_CONTAINER], "startContainer",
+                              state_json, err);
+                if (r < 0)
+                        return r;
+        }
+        /* exec: the runtime learns of success from EOF on the (O_CLOEXEC) sync socket. */
+
+        /* Seccomp as late as possible when no_new_privs allows it. */
+        if (s->linux_.seccomp && p->no_new_privileges) {
+                r = seccomp_install(s->linux_.seccomp, NULL, err);
+                if (r < 0)
+                        return cu_error_prefix(err, r, "loading seccomp filter");
+        }
+
+        /* Everything above fd 2 (+ preserved fds) must not leak into the container. */
+        if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) < 0) {
+                for (int fd = 3 + (int) preserve_fds; fd < 1024; fd++)
+                        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        char *empty[] = { NULL };
+        execve(exe, p->args, p->env ? p->env : empty);
+        return cu_error_set(err, errno, "exec: \"%s\"", exe);
+}
+
+static int setup_hostname(const struct oci_spec *s, struct cu_error **err)
+{
+        bool new_uts = false;
+        ns_has(s, OCI_NS_UTS, &new_uts);
+        if (s->hostname && *s->hostname) {
+                if (!new_uts)
+                        return cu_error_setx(err, EINVAL,
+                                             "hostname: unable to set hostname without a new "
+                                             "UTS namespace");
+                if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+                        return cu_error_set(err, errno, "sethostname \"%s\"", s->hostname);
+        }
+        if (s->domainname && *s->domainname) {
+                if (!new_uts)
+                        return cu_error_setx(err, EINVAL,
+                                             "domainname: unable to set domainname without a "
+                                             "new UTS namespace");
+                if (setdomainname(s->domainname, strlen(s->domainname)) < 0)
+                        return cu_error_set(err, errno, "setdomainname \"%s\"", s->domainname);
+        }
+        return 0;
+}
+
+static int join_cgroupns(const struct oci_spec *s, struct cu_error **err)
+{
+        const char *fdstr = getenv("_CUTTLE_CGROUPNS_FD");
+        if (fdstr) {
+                int fd;
+                if (safe_atoi(fdstr, &fd) < 0)
+                        return cu_error_setx(err, EINVAL, "bad cgroupns fd");
+                unsetenv("_CUTTLE_CGROUPNS_FD");
+                if (setns(fd, CLONE_NEWCGROUP) < 0)
+                        return cu_error_set(err, errno, "joining cgroup namespace");
+                close(fd);
+                return 0;
+        }
+        bool new_cg = false;
+        if (ns_has(s, OCI_NS_CGROUP, &new_cg) && new_cg && unshare(CLONE_NEWCGROUP) < 0)
+                return cu_error_set(err, errno, "creating cgroup namespace");
+        return 0;
+}
+
+static int init_setup(const struct init_args *a, struct cu_error **err)
+{
+        const struct oci_spec *s = a->spec;
+        int r;
+
+        r = join_cgroupns(s, err);
+        if (r < 0)
+                return r;
+        if (setsid() < 0)
+                return cu_error_set(err, errno, "setsid");
+
+        bool new_user = false, new_mnt = false, new_net = false, new_ipc = false,
+             new_uts = false;
+        ns_has(s, OCI_NS_USER, &new_user);
+        bool in_userns = oci_spec_namespace(s, OCI_NS_USER) != NULL;
+        ns_has(s, OCI_NS_MOUNT, &new_mnt);
+        ns_has(s, OCI_NS_NETWORK, &new_net);
+        ns_has(s, OCI_NS_IPC, &new_ipc);
+        ns_has(s, OCI_NS_UTS, &new_uts);
+        if (!new_mnt)
+                return cu_error_setx(err, EINVAL, "linux.namespaces: a new mount namespace is "
+                                                  "required");
+
+        r = sysctl_validate(s->linux_.sysctl, new_net, new_ipc, new_uts, err);
+        if (r < 0)
+                return r;
+
+        r = rootfs_setup(s, a->rootfs, a->cgroup_path, in_userns, err);
+        if (r < 0)
+                return r;
+
+        if (s->hooks.n_hooks[OCI_HOOK_PRESTART] || s->hooks.n_hooks[OCI_HOOK_CREATE_RUNTIME]) {
+                sync_send(a->sync_fd, SYNC_HOOKS, 0);
+                r = sync_expect(a->sync_fd, SYNC_HOOKS_ACK, NULL, "runtime", err);
+                if (r < 0)
+                        return r;
+        }
+        r = hooks_run(s->hooks.hooks[OCI_HOOK_CREATE_CONTAINER],
+                      s->hooks.n_hooks[OCI_HOOK_CREATE_CONTAINER], "createContainer",
+                      a->state_json, err);
+        if (r < 0)
+                return r;
+
+        r = rootfs_pivot(a->rootfs, a->no_pivot, err);
+        if (r < 0)
+                return r;
+
+        if (s->process->terminal) {
+                if (a->console_fd < 0)
+                        return cu_error_setx(err, EINVAL, "process.terminal is set but no "
+                                                          "console socket was given");
+                r = tty_setup_console(a->console_fd, s->process, true, err);
+                if (r < 0)
+                        return r;
+        }
+        safe_close(a->console_fd);
+
+        r = sysctl_apply(s->linux_.sysctl, err);
+        if (r < 0)
+                return r;
+        r = rootfs_finalize(s, err);
+        if (r < 0)
+                return r;
+        r = setup_hostname(s, err);
+        if (r < 0)
+                return r;
+        if (s->linux_.personality_domain) {
+                unsigned long pers = strcmp(s->linux_.personality_domain, "LINUX32") == 0
+                                             ? PER_LINUX32
+                                             : PER_LINUX;
+                if (personality(pers) < 0)
+                        return cu_error_set(err, errno, "personality");
+        }
+        return finish_process(s, s->process, a->preserve_fds, a->sync_fd, a->fifo_fd,
+                              a->state_json, err);
+}
+
+void container_init(const struct init_args *a)
+{
+        struct cu_error *err = NULL;
+        /* The runtime may have blocked signals; the container starts clean. */
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        int r = init_setup(a, &err);
+        init_fail(a->sync_fd, r, err);
+}
+
+void container_exec_process(const struct oci_spec *s, const struct oci_process *p, int sync_fd,
+                            int console_fd, unsigned preserve_fds)
+{
+        struct cu_error *err = NULL;
+        int r = 0;
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        if (p->terminal) {
+                if (setsid() < 0)
+                        r = cu_error_set(&err, errno, "setsid");
+                else if (console_fd < 0)
+                        r = cu_error_setx(&err, EINVAL, "terminal requested but no console "
+                                                        "socket");
+                else
+                        r = tty_setup_console(console_fd, p, false, &err);
+        }
+        safe_close(console_fd);
+        if (r >= 0)
+                r = finish_process(s, p, preserve_fds, sync_fd, -1, NULL, &err);
+        init_fail(sync_fd, r, err);
+}

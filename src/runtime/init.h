@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container side: what the init (and an exec'd process) does before execve. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+struct init_args {
+        const struct oci_spec *spec;
+        const char *rootfs; /* absolute */
+        const char *cgroup_path; /* relative to the hierarchies, may be NULL */
+        const char *state_json; /* for createContainer / startContainer hooks */
+        int sync_fd;
+        int fifo_fd; /* O_PATH to exec.fifo; -1: start at once (no create/start split) */
+        int console_fd; /* connected console socket, or -1 */
+        bool no_pivot;
+        unsigned preserve_fds;
+};
+
+/* The container init.  Never returns: execs the process or _exit()s after
+ * sending SYNC_ERROR. */
+_noreturn_ void container_init(const struct init_args *a);
+
+/* An exec'd process, already in the container's namespaces and cgroup. */
+_noreturn_ void container_exec_process(const struct oci_spec *s, const struct oci_process *p,
+                                       int sync_fd, int console_fd, unsigned preserve_fds);

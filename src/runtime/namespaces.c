@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+#include "sync.h"
+#include "util/fileio.h"
+
+bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new)
+{
+        const struct oci_namespace *ns = oci_spec_namespace(s, t);
+        if (ret_new)
+                *ret_new = ns && !ns->path;
+        return ns != NULL;
+}
+
+static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n,
+                     struct cu_error **err)
+{
+        char buf[4096], path[64];
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++) {
+                int k = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id,
+                                 m[i].host_id, m[i].size);
+                if (k < 0 || (size_t) k >= sizeof buf - len)
+                        return cu_error_setx(err, E2BIG, "%s: too many mappings", file);
+                len += (size_t) k;
+        }
+        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return cu_error_set(err, errno, "opening %s", path);
+        if (write(fd, buf, len) != (ssize_t) len)
+                return cu_error_set(err, errno, "writing %s", file);
+        return 0;
+}
+
+int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **err)
+{
+        if (geteuid() != 0) {
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/setgroups", (int) pid);
+                (void) write_string_file(path, "deny");
+        }
+        int r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "linux.uidMappings");
+        r = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "linux.gidMappings");
+        return 0;
+}
+
+static pid_t clone_parent(void)
+{
+        return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+_noreturn_ static void stage1_fail(int sync_fd, int r, struct cu_error *err)
+{
+        sync_send_error(sync_fd, r, err);
+        cu_error_free(err);
+        _exit(1);
+}
+
+static int join_fd(int fd, int nstype, const char *what, struct cu_error **err)
+{
+        if (setns(fd, nstype) < 0)
+                return cu_error_set(err, errno, "joining %s namespace", what);
+        return 0;
+}
+
+/* After the namespaces are set up: fork the init as our sibling. */
+static int fork_init(int sync_fd)
+{
+        pid_t pid = clone_parent();
+        if (pid < 0) {
+                struct cu_error *err = NULL;
+                int r = cu_error_set(&err, errno, "clone");
+                stage1_fail(sync_fd, r, err);
+        }
+        if (pid == 0)
+                return 0;
+        sync_send(sync_fd, SYNC_PID, (int) pid);
+        _exit(0);
+}
+
+int ns_stage1(const struct oci_spec *s, int sync_fd)
+{
+        struct cu_error *err = NULL;
+        int r;
+        const struct oci_linux *l = &s->linux_;
+        int fds[_OCI_NS_MAX];
+        for (int i = 0; i < _OCI_NS_MAX; i++)
+                fds[i] = -EBADF;
+
+        /* Open every path first: after joining a mount namespace the paths may not resolve. */
+        for (size_t i = 0; i < l->n_namespaces; i++) {
+                const struct oci_namespace *ns = &l->namespaces[i];
+                if (!ns->path)
+                        continue;
+                fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fds[ns->type] < 0) {
+                        r = cu_error_set(&err, errno, "opening %s namespace path %s",
+                                         oci_ns_type_names[ns->type], ns->path);
+                        stage1_fail(sync_fd, r, err);
+                }
+        }
+        if (fds[OCI_NS_USER] >= 0) {
+                r = join_fd(fds[OCI_NS_USER], CLONE_NEWUSER, "user", &err);
+                if (r < 0)
+                        stage1_fail(sync_fd, r, err);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                        r = cu_error_set(&err, errno, "becoming root in the user namespace");
+                        stage1_fail(sync_fd, r, err);
+                }
+        }
+        for (int t = 0; t < _OCI_NS_MAX; t++) {
+                if (t == OCI_NS_USER || fds[t] < 0 || t == OCI_NS_CGROUP)
+                        continue;
+                r = join_fd(fds[t], oci_ns_clone_flags[t], oci_ns_type_names[t], &err);
+                if (r < 0)
+                        stage1_fail(sync_fd, r, err);
+        }
+
+        bool new_user = false;
+        if (ns_has(s, OCI_NS_USER, &new_user) && new_user) {
+                if (unshare(CLONE_NEWUSER) < 0) {
+                        r = cu_error_set(&err, errno, "creating user namespace");
+                        stage1_fail(sync_fd, r, err);
+                }
+                sync_send(sync_fd, SYNC_USERMAP, 0);
+                r = sync_expect(sync_fd, SYNC_USERMAP_ACK, NULL, "runtime", &err);
+                if (r < 0)
+                        _exit(1);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                        r = cu_error_set(&err, errno,
+                                         "becoming root in the user namespace (is 0 mapped?)");
+                        stage1_fail(sync_fd, r, err);
+                }
+        }
+
+        int flags = 0;
+        for (size_t i = 0; i < l->n_namespaces; i++) {
+                const struct oci_namespace *ns = &l->namespaces[i];
+                if (!ns->path && ns->type != OCI_NS_USER && ns->type != OCI_NS_CGROUP)
+                        flags |= oci_ns_clone_flags[ns->type];
+        }
+        if (flags && unshare(flags) < 0) {
+                r = cu_error_set(&err, errno, "creating namespaces");
+                stage1_fail(sync_fd, r, err);
+        }
+        int cgfd = fds[OCI_NS_CGROUP];
+        for (int t = 0; t < _OCI_NS_MAX; t++)
+                if (t != OCI_NS_CGROUP)
+                        safe_close(fds[t]);
+        r = fork_init(sync_fd);
+        /* In the init: a cgroup namespace path is joined once we are in our cgroup. */
+        if (cgfd >= 0) {
+                char buf[32];
+                snprintf(buf, sizeof buf, "%d", cgfd);
+                setenv("_CUTTLE_CGROUPNS_FD", buf, 1);
+        }
+        return r;
+}
+
+int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd)
+{
+        struct cu_error *err = NULL;
+        int r;
+        int fds[_OCI_NS_MAX];
+        for (int t = 0; t < _OCI_NS_MAX; t++) {
+                fds[t] = -EBADF;
+                if (!oci_spec_namespace(s, (enum oci_ns_type) t))
+                        continue;
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/ns/%s", (int) pid, oci_ns_proc_names[t]);
+                fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+                if (fds[t] < 0) {
+                        r = cu_error_set(&err, errno, "opening %s", path);
+                        stage1_fail(sync_fd, r, err);
+                }
+        }
+        /* Joining our own namespace again is harmless except for user ns (EINVAL). */
+        if (fds[OCI_NS_USER] >= 0) {
+                char self[64], other[64];
+                ssize_t a = readlink("/proc/self/ns/user", self, sizeof self - 1);
+                char path[64];
+                snprintf(path, sizeof path, "/proc/%d/ns/user", (int) pid);
+                ssize_t b = readlink(path, other, sizeof other - 1);
+                if (a > 0 && b > 0 && a == b && memcmp(self, other, (size_t) a) == 0)
+                        fds[OCI_NS_USER] = safe_close(fds[OCI_NS_USER]);
+        }
+        if (fds[OCI_NS_USER] >= 0) {
+                r = join_fd(fds[OCI_NS_USER], CLONE_NEWUSER, "user", &err);
+                if (r < 0)
+                        stage1_fail(sync_fd, r, err);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                        r = cu_error_set(&err, errno, "becoming root in the user namespace");
+                        stage1_fail(sync_fd, r, err);
+                }
+        }
+        for (int t = 0; t < _OCI_NS_MAX; t++) {
+                if (t == OCI_NS_USER || fds[t] < 0)
+                        continue;
+                r = join_fd(fds[t], oci_ns_clone_flags[t], oci_ns_type_names[t], &err);
+                if (r < 0)
+                        stage1_fail(sync_fd, r, err);
+                fds[t] = safe_close(fds[t]);
+        }
+        safe_close(fds[OCI_NS_USER]);
+        return fork_init(sync_fd);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/spec.h"
+#include "util/error.h"
+
+/* Writes /proc/PID/{uid_map,gid_map} (and setgroups when unprivileged). */
+int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **err);
+
+/* Stage 1, in a child of the runtime: joins the namespaces that have a
+ * path, creates a user namespace (asking the parent for maps over sync_fd),
+ * unshares the other new namespaces (cgroup excepted: the init does it once
+ * it is in its cgroup) and forks the container init with CLONE_PARENT, so
+ * that the init is the runtime's child.  Returns 0 in the init; stage 1
+ * itself sends SYNC_PID (or SYNC_ERROR) and _exit()s. */
+int ns_stage1(const struct oci_spec *s, int sync_fd);
+
+/* Joins every namespace of pid that the spec asks for (exec): user first.
+ * Opens all fds before the first setns.  Then forks like ns_stage1. */
+int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd);
+
+/* True when the spec creates or joins a user namespace. */
+bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new);
