@@ -1,0 +1,36 @@
+#!/bin/bash
+# Installs the Debian 12 packages cuttle needs to build, test and benchmark.
+# The single source of truth for README, CI and developers.
+set -euo pipefail
+
+PACKAGES=(
+        # build
+        gcc pkg-config meson ninja-build
+        libjansson-dev libseccomp-dev libcap-dev
+        # unit tests, fuzzing, sanitizers
+        libcmocka-dev clang libclang-rt-14-dev valgrind
+        # system tests: images from busybox-static, bats, helpers
+        busybox-static bats bats-assert bats-support bats-file jq util-linux bsdutils
+        iproute2 procps psmisc uidmap tmux
+        # the references we are compared with and tested against
+        runc podman conmon containers-common
+        # bench
+        gnuplot-nox hyperfine time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+                missing+=("$p")
+        fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+        exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+        SUDO=sudo
+fi
+echo "Installing: ${missing[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
