@@ -14,6 +14,12 @@
 
 #include "util/error.h"
 
+/* "RLIMIT_*" names indexed by resource number (RLIMIT_CPU … RLIMIT_RTTIME). */
+#define OCI_RLIMIT_MAX 16
+extern const char *const oci_rlimit_names[OCI_RLIMIT_MAX];
+/* "RLIMIT_NOFILE" → RLIMIT_NOFILE; -EINVAL when unknown. */
+int oci_rlimit_from_string(const char *s);
+
 struct oci_rlimit {
         char *type; /* "RLIMIT_NOFILE" */
         int resource; /* resolved RLIMIT_* number */

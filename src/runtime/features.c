@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The features document (runtime-spec features.md). */
 #include "runtime.h"
-#include "seccomp.h"
+#include "seccomp-filter.h"
 
 json_t *runtime_features(void)
 {

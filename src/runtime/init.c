@@ -21,7 +21,7 @@
 #include "namespaces.h"
 #include "rlimits.h"
 #include "rootfs.h"
-#include "seccomp.h"
+#include "seccomp-filter.h"
 #include "sync.h"
 #include "sysctl.h"
 #include "tty.h"

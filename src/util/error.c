@@ -7,7 +7,7 @@
 
 #include "error.h"
 
-static int error_setv(struct cu_error **err, int errnum, int with_strerror, const char *fmt,
+__attribute__((format(printf, 4, 0))) static int error_setv(struct cu_error **err, int errnum, int with_strerror, const char *fmt,
                       va_list ap)
 {
         if (errnum < 0)

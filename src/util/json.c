@@ -8,10 +8,20 @@
 #include "json.h"
 #include "strv.h"
 
+/* jansson has no integers above INT64_MAX; such documents (RLIM_INFINITY is
+ * 18446744073709551615) are read again with integers as reals, which the getters
+ * below accept when integral. */
+static bool too_big(const json_error_t *je)
+{
+        return strstr(je->text, "too big") != NULL;
+}
+
 json_t *json_load_path(const char *path, struct cu_error **err)
 {
         json_error_t je;
         json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+        if (!j && too_big(&je))
+                j = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &je);
         if (!j) {
                 if (je.line <= 0 && je.position == 0) {
                         /* jansson could not read the file: recover errno. */
@@ -35,6 +45,8 @@ json_t *json_load_data(const char *data, size_t len, const char *origin, struct 
 {
         json_error_t je;
         json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+        if (!j && too_big(&je))
+                j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &je);
         if (!j)
                 cu_error_setx(err, EINVAL, "%s:%d:%d: invalid JSON: %s", origin, je.line,
                               je.column, je.text);
@@ -88,6 +100,15 @@ int json_get_int64(json_t *o, const char *key, const char *ctx, int64_t *ret, bo
                 *present = v != NULL;
         if (!v)
                 return 0;
+        if (json_is_real(v)) {
+                double d = json_real_value(v);
+                if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+                    d == (double) (int64_t) d) {
+                        *ret = (int64_t) d;
+                        return 0;
+                }
+                return type_error(err, ctx, key, "an integer");
+        }
         if (!json_is_integer(v))
                 return type_error(err, ctx, key, "an integer");
         *ret = (int64_t) json_integer_value(v);
@@ -102,13 +123,18 @@ int json_get_uint64(json_t *o, const char *key, const char *ctx, uint64_t *ret, 
                 *present = v != NULL;
         if (!v)
                 return 0;
-        /* jansson stores integers as long long; values above INT64_MAX come as reals. */
+        /* Values above INT64_MAX come as reals (see too_big()); 2^64 - 1 rounds to 2^64. */
         if (json_is_real(v)) {
                 double d = json_real_value(v);
-                if (d >= 0 && d <= 18446744073709551615.0 && d == (double) (uint64_t) d) {
+                if (d >= 18446744073709551616.0 && d < 18446744073709555712.0) {
+                        *ret = UINT64_MAX;
+                        return 0;
+                }
+                if (d >= 0 && d < 18446744073709551616.0 && d == (double) (uint64_t) d) {
                         *ret = (uint64_t) d;
                         return 0;
                 }
+                return type_error(err, ctx, key, "a non-negative integer");
         }
         if (!json_is_integer(v) || json_integer_value(v) < 0)
                 return type_error(err, ctx, key, "a non-negative integer");
