@@ -268,6 +268,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 return cu_error_set(err, errno, "socketpair");
         struct init_args args = {
                 .spec = s,
+                .bundle = st->bundle,
                 .rootfs = st->rootfs,
                 .cgroup_path = st->cgroup_path,
                 .sync_fd = sp[1],

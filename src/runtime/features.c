@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The features document (runtime-spec features.md). */
+#include "mount-opts.h"
 #include "runtime.h"
 #include "seccomp-filter.h"
 
@@ -7,16 +8,9 @@ json_t *runtime_features(void)
 {
         json_t *hooks = json_pack("[s,s,s,s,s,s]", "prestart", "createRuntime", "createContainer",
                                   "startContainer", "poststart", "poststop");
-        static const char *const mount_names[] = {
-                "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-                "lazytime", "mand", "noatime", "nodev", "nodiratime", "noexec", "nolazytime",
-                "nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind", "relatime",
-                "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
-                "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable", "rro",
-        };
         json_t *mount_opts = json_array();
-        for (size_t i = 0; i < sizeof mount_names / sizeof mount_names[0]; i++)
-                json_array_append_new(mount_opts, json_string(mount_names[i]));
+        for (const char *const *n = mount_opts_names(); *n; n++)
+                json_array_append_new(mount_opts, json_string(*n));
         json_t *ns = json_pack("[s,s,s,s,s,s,s,s]", "cgroup", "ipc", "mount", "network", "pid",
                                "user", "uts", "time");
         json_t *caps = json_array();

@@ -262,6 +262,8 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
         if (r < 0)
                 return r;
 
+        if (a->bundle && chdir(a->bundle) < 0)
+                return cu_error_set(err, errno, "chdir to bundle %s", a->bundle);
         r = rootfs_setup(s, a->rootfs, a->cgroup_path, in_userns, err);
         if (r < 0)
                 return r;

@@ -9,6 +9,7 @@
 
 struct init_args {
         const struct oci_spec *spec;
+        const char *bundle; /* absolute; relative bind sources resolve against it */
         const char *rootfs; /* absolute */
         const char *cgroup_path; /* relative to the hierarchies, may be NULL */
         const char *state_json; /* for createContainer / startContainer hooks */
