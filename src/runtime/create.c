@@ -169,10 +169,12 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
         }
         (void) wait_for_pid(stage1);
         st->pid = init;
+        log_debug("create: init is pid %d", (int) init);
 
         r = cgroup_enter(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, init, err);
         if (r < 0)
                 return cu_error_prefix(err, r, "cgroup");
+        log_debug("create: in cgroup");
         r = proc_start_time(init, &st->pid_start_time);
         if (r < 0)
                 return cu_error_set(err, -r, "container init exited unexpectedly");
@@ -197,8 +199,10 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
                         return cu_error_set(err, -r, "reading from container init");
                 if (m.type == SYNC_ERROR)
                         return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
-                if (m.type == SYNC_READY)
+                if (m.type == SYNC_READY) {
+                        log_debug("create: init ready");
                         return 0;
+                }
                 if (m.type != SYNC_HOOKS)
                         return cu_error_setx(err, EPROTO, "unexpected message %d from init",
                                              m.type);
@@ -277,6 +281,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 .no_pivot = o->no_pivot,
                 .preserve_fds = o->preserve_fds,
         };
+        log_debug("create: forking");
         fflush(NULL);
         pid_t stage1 = fork();
         if (stage1 < 0) {
@@ -441,13 +446,16 @@ int runtime_run(const struct runtime_ctx *ctx, const char *id, const struct runt
                 char buf[16];
                 (void) recv_fd(mine, &master, buf, sizeof buf);
         }
+        log_debug("run: started");
         int code = wait_foreground(pid, master);
+        log_debug("run: exited %d", code);
         struct cu_error *derr = NULL;
         if (runtime_delete(ctx, id, true, &derr) < 0)
                 log_warn("deleting %s: %s, ignoring", id, cu_error_msg(derr));
         cu_error_free(derr);
         if (code < 0)
                 return cu_error_set(err, -code, "waiting for container");
+        log_debug("run: deleted");
         if (ret_exit_code)
                 *ret_exit_code = code;
         return 0;

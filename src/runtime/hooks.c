@@ -93,6 +93,24 @@ static void capture_summary(const struct capture *c, char out[static SUMMARY_MAX
         out[o] = '\0';
 }
 
+/* In the child: fds[0..2] become stdin/stdout/stderr, fds[3] (the exec error
+ * pipe) stays, as O_CLOEXEC; everything else is closed.  -errno. */
+static int child_setup_fds(int fds[static 4])
+{
+        /* Lift everything above 2 first, so that no dup2() below clobbers a source. */
+        for (int i = 0; i < 4; i++) {
+                int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        return -errno;
+                fds[i] = fd;
+        }
+        for (int i = 0; i < 3; i++)
+                if (dup2(fds[i], i) < 0)
+                        return -errno;
+        close_all_fds(3, &fds[3], 1);
+        return 0;
+}
+
 _noreturn_ static void hook_child(const struct oci_hook *h, int in_fd, int out_fd, int err_fd,
                                   int errpipe)
 {
@@ -101,7 +119,6 @@ _noreturn_ static void hook_child(const struct oci_hook *h, int in_fd, int out_f
         char *empty_env[] = { NULL };
         struct sigaction dfl = { .sa_handler = SIG_DFL };
         sigset_t none;
-        int e;
 
         /* Ignored signals and the mask survive execve(): start the hook clean. */
         for (int sig = 1; sig < _NSIG; sig++)
@@ -110,25 +127,14 @@ _noreturn_ static void hook_child(const struct oci_hook *h, int in_fd, int out_f
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
 
-        /* Lift everything above 2 first, so that no dup2() below clobbers a source. */
-        for (int i = 0; i < 4; i++) {
-                fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-                if (fds[i] < 0)
-                        goto fail;
+        int e = -child_setup_fds(fds);
+        if (e == 0) {
+                execve(h->path, h->args && h->args[0] ? h->args : fallback_argv,
+                       h->env ? h->env : empty_env);
+                e = errno;
         }
-        for (int i = 0; i < 3; i++)
-                if (dup2(fds[i], i) < 0)
-                        goto fail;
-        close_all_fds(3, &fds[3], 1);
-
-        execve(h->path, h->args && h->args[0] ? h->args : fallback_argv,
-               h->env ? h->env : empty_env);
-fail:
-        e = errno;
-        if (fds[3] >= 0)
-                (void) !write(fds[3], &e, sizeof e);
-        else
-                (void) !write(errpipe, &e, sizeof e);
+        /* fds[3] is errpipe itself or its copy, whichever step failed. */
+        (void) !write(fds[3], &e, sizeof e);
         _exit(127);
 }
 

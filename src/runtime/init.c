@@ -26,6 +26,7 @@
 #include "sysctl.h"
 #include "tty.h"
 #include "util/fileio.h"
+#include "util/log.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -146,6 +147,7 @@ static int finish_process(const struct oci_spec *s, const struct oci_process *p,
                 return cu_error_set(err, errno, "chdir to cwd (\"%s\") set in config.json failed",
                                     cwd);
 
+        log_debug("init: credentials set");
         _cleanup_free_ char *exe = NULL;
         r = find_executable(p->args[0], p->env, &exe, err);
         if (r < 0)
@@ -264,6 +266,7 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
 
         if (a->bundle && chdir(a->bundle) < 0)
                 return cu_error_set(err, errno, "chdir to bundle %s", a->bundle);
+        log_debug("init: rootfs");
         r = rootfs_setup(s, a->rootfs, a->cgroup_path, in_userns, err);
         if (r < 0)
                 return r;
@@ -280,6 +283,7 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
         if (r < 0)
                 return r;
 
+        log_debug("init: pivot");
         r = rootfs_pivot(a->rootfs, a->no_pivot, err);
         if (r < 0)
                 return r;
@@ -297,6 +301,7 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
         r = sysctl_apply(s->linux_.sysctl, err);
         if (r < 0)
                 return r;
+        log_debug("init: finalize");
         r = rootfs_finalize(s, err);
         if (r < 0)
                 return r;

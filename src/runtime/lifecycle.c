@@ -60,9 +60,15 @@ static int destroy(struct container_state *st, struct cu_error **err)
         if (r < 0)
                 return r;
         /* Without a pid namespace, children of the init can outlive it. */
-        (void) cgroup_freeze(cg, false, NULL);
-        (void) cgroup_kill_all(cg, SIGKILL, NULL);
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n_pids = 0;
+        if (cgroup_get_pids(cg, &pids, &n_pids, NULL) < 0 || n_pids > 0) {
+                (void) cgroup_freeze(cg, false, NULL);
+                (void) cgroup_kill_all(cg, SIGKILL, NULL);
+        }
+        log_debug("delete: cgroup emptied");
         r = cgroup_destroy(cg, err);
+        log_debug("delete: cgroup removed");
         if (r < 0)
                 return r;
         const struct oci_hooks *h = &st->spec->hooks;

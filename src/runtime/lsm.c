@@ -14,17 +14,26 @@
 #define SELINUX_ENFORCE "/sys/fs/selinux/enforce"
 #define ATTR_EXEC "/proc/self/attr/exec"
 
+/* Answers are cached: after pivot_root the files are the container's (its
+ * /sys may lack selinuxfs or be absent), so the probe must happen on the
+ * host side first; a child forked after that inherits the cache. */
+static int apparmor_cached = -1, selinux_cached = -1;
+
 bool lsm_apparmor_enabled(void)
 {
-        _cleanup_free_ char *s = NULL;
-        if (read_full_file(APPARMOR_ENABLED, &s, NULL, NULL) < 0)
-                return false;
-        return s[0] == 'Y';
+        if (apparmor_cached < 0) {
+                _cleanup_free_ char *s = NULL;
+                apparmor_cached = read_full_file(APPARMOR_ENABLED, &s, NULL, NULL) >= 0 &&
+                                  s[0] == 'Y';
+        }
+        return apparmor_cached;
 }
 
 bool lsm_selinux_enabled(void)
 {
-        return access(SELINUX_ENFORCE, F_OK) == 0;
+        if (selinux_cached < 0)
+                selinux_cached = access(SELINUX_ENFORCE, F_OK) == 0;
+        return selinux_cached;
 }
 
 static int apparmor_apply(const char *profile, struct cu_error **err)

@@ -9,9 +9,12 @@
 
 #include "util/error.h"
 
-/* /sys/module/apparmor/parameters/enabled starts with 'Y'. */
+/* /sys/module/apparmor/parameters/enabled starts with 'Y'.  The first
+ * answer is cached for the life of the process (and its forked children):
+ * call both probes on the host side, before pivot_root, so that the
+ * container's own /sys (which may lack selinuxfs) is never asked. */
 bool lsm_apparmor_enabled(void);
-/* /sys/fs/selinux/enforce exists (selinuxfs is mounted). */
+/* /sys/fs/selinux/enforce exists (selinuxfs is mounted).  Cached likewise. */
 bool lsm_selinux_enabled(void);
 
 /* Sets the exec labels; NULL or "" means none.

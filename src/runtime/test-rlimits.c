@@ -26,6 +26,22 @@
 #include "runtime/rlimits.h"
 #include "util/fileio.h"
 
+/* valgrind keeps RLIMIT_NOFILE's hard limit to itself (setrlimit() of it
+ * fails with EPERM there), so under valgrind the RLIMIT_NOFILE checks run
+ * on RLIMIT_MSGQUEUE instead. */
+static int fd_res = RLIMIT_NOFILE;
+static const char *fd_name = "RLIMIT_NOFILE";
+
+static void pick_fd_resource(void)
+{
+        const char *p = getenv("LD_PRELOAD");
+        if (p && strstr(p, "vgpreload")) {
+                printf("# under valgrind: RLIMIT_MSGQUEUE stands in for RLIMIT_NOFILE\n");
+                fd_res = RLIMIT_MSGQUEUE;
+                fd_name = "RLIMIT_MSGQUEUE";
+        }
+}
+
 static int run_child(void (*fn)(int wfd), char *msg, size_t size)
 {
         int p[2];
@@ -114,24 +130,24 @@ static void child_lower(int wfd)
 {
         uint64_t core = at_most_hard(RLIMIT_CORE, 4096), nproc = at_most_hard(RLIMIT_NPROC, 5000);
         struct oci_rlimit l[] = {
-                { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE, .soft = 100, .hard = 200 },
+                { .type = (char *) fd_name, .resource = fd_res, .soft = 100, .hard = 200 },
                 { .type = "RLIMIT_CORE", .resource = RLIMIT_CORE, .soft = 0, .hard = core },
                 { .type = "RLIMIT_NPROC", .resource = RLIMIT_NPROC, .soft = nproc, .hard = nproc },
         };
         struct cu_error *err = NULL;
         if (rlimits_apply(l, ELEMENTSOF(l), &err) < 0)
                 child_fail(wfd, "rlimits_apply: %s", cu_error_msg(err));
-        child_check_limit(wfd, RLIMIT_NOFILE, 100, 200);
+        child_check_limit(wfd, fd_res, 100, 200);
         child_check_limit(wfd, RLIMIT_CORE, 0, core);
         child_check_limit(wfd, RLIMIT_NPROC, nproc, nproc);
 
         /* Raising the soft limit up to the hard one needs no privilege. */
         child_drop_sys_resource(wfd);
-        struct oci_rlimit up = { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE,
-                                 .soft = 200, .hard = 200 };
+        struct oci_rlimit up = { .type = (char *) fd_name, .resource = fd_res, .soft = 200,
+                                 .hard = 200 };
         if (rlimits_apply(&up, 1, &err) < 0)
                 child_fail(wfd, "rlimits_apply: %s", cu_error_msg(err));
-        child_check_limit(wfd, RLIMIT_NOFILE, 200, 200);
+        child_check_limit(wfd, fd_res, 200, 200);
 
         /* Nothing to do is fine. */
         if (rlimits_apply(NULL, 0, &err) < 0)
@@ -141,10 +157,10 @@ static void child_lower(int wfd)
 static void test_lower(void **state)
 {
         struct rlimit before, after;
-        assert_int_equal(getrlimit(RLIMIT_NOFILE, &before), 0);
+        assert_int_equal(getrlimit(fd_res, &before), 0);
         CHILD_OK(child_lower);
         /* The parent is untouched. */
-        assert_int_equal(getrlimit(RLIMIT_NOFILE, &after), 0);
+        assert_int_equal(getrlimit(fd_res, &after), 0);
         assert_true(before.rlim_cur == after.rlim_cur && before.rlim_max == after.rlim_max);
 }
 
@@ -153,7 +169,7 @@ static void test_lower(void **state)
 static void child_raise_hard(int wfd)
 {
         struct rlimit rl = { .rlim_cur = 256, .rlim_max = 512 };
-        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        if (setrlimit(fd_res, &rl) < 0)
                 child_fail(wfd, "setrlimit: %s", strerror(errno));
         rl = (struct rlimit){ .rlim_cur = 0, .rlim_max = 0 };
         if (setrlimit(RLIMIT_CORE, &rl) < 0)
@@ -164,17 +180,20 @@ static void child_raise_hard(int wfd)
         uint64_t nproc = at_most_hard(RLIMIT_NPROC, 777);
         struct oci_rlimit l[] = {
                 { .type = "RLIMIT_NPROC", .resource = RLIMIT_NPROC, .soft = nproc, .hard = nproc },
-                { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE, .soft = 256, .hard = 1024 },
+                { .type = (char *) fd_name, .resource = fd_res, .soft = 256, .hard = 1024 },
                 { .type = "RLIMIT_STACK", .resource = RLIMIT_STACK, .soft = 65536, .hard = 65536 },
         };
         struct rlimit stack;
         if (getrlimit(RLIMIT_STACK, &stack) < 0)
                 child_fail(wfd, "getrlimit: %s", strerror(errno));
-        child_expect_error(wfd, l, ELEMENTSOF(l), -EPERM,
-                           "setting RLIMIT_NOFILE to 256:1024: Operation not permitted (the "
-                           "current hard limit is 512; raising it needs CAP_SYS_RESOURCE)");
+        char want[256];
+        snprintf(want, sizeof want,
+                 "setting %s to 256:1024: Operation not permitted (the current hard limit is "
+                 "512; raising it needs CAP_SYS_RESOURCE)",
+                 fd_name);
+        child_expect_error(wfd, l, ELEMENTSOF(l), -EPERM, want);
         child_check_limit(wfd, RLIMIT_NPROC, nproc, nproc);
-        child_check_limit(wfd, RLIMIT_NOFILE, 256, 512);
+        child_check_limit(wfd, fd_res, 256, 512);
         child_check_limit(wfd, RLIMIT_STACK, stack.rlim_cur, stack.rlim_max);
 
         /* "unlimited" reads better than 18446744073709551615. */
@@ -257,6 +276,7 @@ static void test_invalid(void **state)
 
 int main(void)
 {
+        pick_fd_resource();
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_lower),
                 cmocka_unit_test(test_raise_hard),

@@ -90,6 +90,12 @@ void log_msg(enum log_level l, const char *fmt, ...)
                 json_decref(o);
         } else if (log_fd >= 0) {
                 dprintf(fd, "%s[%s] %s\n", log_prefix ? log_prefix : "", level_names[l], buf);
+        } else if (current_level <= LOG_LEVEL_DEBUG) {
+                /* Debug output carries a monotonic timestamp to see where time goes. */
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                dprintf(fd, "%s[%ld.%06ld %d] %s\n", log_prefix ? log_prefix : "", (long) ts.tv_sec,
+                        ts.tv_nsec / 1000, (int) getpid(), buf);
         } else {
                 const char *tag = l >= LOG_LEVEL_ERROR ? "ERRO" : l == LOG_LEVEL_WARN ? "WARN"
                                   : l == LOG_LEVEL_INFO                                 ? "INFO"
