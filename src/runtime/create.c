@@ -134,13 +134,13 @@ static void create_rollback(pid_t pid, struct cgroup *cg, const char *dir)
 }
 
 /* The runtime's half of the create protocol, once stage 1 runs. */
-static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1, int sync,
-                         struct cu_error **err)
+static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1,
+                         bool direct, int sync, struct cu_error **err)
 {
         const struct oci_spec *s = st->spec;
-        pid_t init = 0;
+        pid_t init = direct ? stage1 : 0;
         int r;
-        for (;;) {
+        for (; !direct;) {
                 struct sync_msg m;
                 r = sync_recv(sync, &m);
                 if (r == -EPIPE) {
@@ -167,7 +167,8 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
                 }
                 return cu_error_setx(err, EPROTO, "unexpected message %d from setup", m.type);
         }
-        (void) wait_for_pid(stage1);
+        if (!direct)
+                (void) wait_for_pid(stage1);
         st->pid = init;
         log_debug("create: init is pid %d", (int) init);
 
@@ -283,7 +284,10 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         };
         log_debug("create: forking");
         fflush(NULL);
-        pid_t stage1 = fork();
+        /* Without user namespaces or joined paths the init is cloned straight into its
+         * namespaces; otherwise stage 1 prepares them and clones it as our child. */
+        int direct_flags = ns_direct_clone_flags(s);
+        pid_t stage1 = direct_flags >= 0 ? ns_clone(direct_flags) : fork();
         if (stage1 < 0) {
                 r = -errno;
                 close(sp[0]);
@@ -292,7 +296,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         if (stage1 == 0) {
                 close(sp[0]);
-                ns_stage1(s, sp[1]);
+                if (direct_flags < 0)
+                        ns_stage1(s, sp[1]);
                 /* Now the init: the state JSON for hooks comes with the cgroup ack. */
                 struct sync_msg m;
                 if (sync_expect_msg(sp[1], SYNC_CGROUP_ACK, &m, "runtime", NULL) < 0)
@@ -302,7 +307,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         close(sp[1]);
         _cleanup_close_ int sync = sp[0];
-        r = create_parent(st, cg, stage1, sync, err);
+        r = create_parent(st, cg, stage1, direct_flags >= 0, sync, err);
         if (r < 0)
                 return r;
         if (o->pid_file)

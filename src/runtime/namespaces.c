@@ -58,9 +58,27 @@ int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **er
         return 0;
 }
 
+pid_t ns_clone(int flags)
+{
+        return (pid_t) syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 static pid_t clone_parent(void)
 {
-        return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+        return ns_clone(CLONE_PARENT);
+}
+
+int ns_direct_clone_flags(const struct oci_spec *s)
+{
+        int flags = 0;
+        for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+                const struct oci_namespace *ns = &s->linux_.namespaces[i];
+                if (ns->path || ns->type == OCI_NS_USER)
+                        return -1;
+                if (ns->type != OCI_NS_CGROUP)
+                        flags |= oci_ns_clone_flags[ns->type];
+        }
+        return flags;
 }
 
 _noreturn_ static void stage1_fail(int sync_fd, int r, struct cu_error *err)
