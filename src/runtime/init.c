@@ -283,6 +283,9 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
         if (r < 0)
                 return r;
 
+        /* Learn which LSMs the host has while its /sys is still visible. */
+        (void) lsm_apparmor_enabled();
+        (void) lsm_selinux_enabled();
         log_debug("init: pivot");
         r = rootfs_pivot(a->rootfs, a->no_pivot, err);
         if (r < 0)
