@@ -85,8 +85,9 @@ bench_make_bundle() {
 	shift
 	local -a args=("$@")
 	((${#args[@]})) || args=(true)
+	[[ ${args[0]} == /* ]] || args[0]=/bin/${args[0]}
 	if [[ -x $BENCH_SRC/tests/images/mkbundle.sh ]]; then
-		if "$BENCH_SRC/tests/images/mkbundle.sh" "$dir" "${args[@]}" >&2 &&
+		if CUTTLE_BUILD=$BENCH_BUILD "$BENCH_SRC/tests/images/mkbundle.sh" "$dir" "${args[@]}" >&2 &&
 			[[ -f $dir/config.json && -d $dir/rootfs ]]; then
 			return 0
 		fi
@@ -96,7 +97,6 @@ bench_make_bundle() {
 	bench_make_rootfs "$dir/rootfs" || return 1
 	bench_have runc || { bench_warn "runc is needed to write config.json (runc spec)"; return 1; }
 	(cd "$dir" && runc spec) || return 1
-	[[ ${args[0]} == /* ]] || args[0]=/bin/${args[0]}
 	local json a
 	json=$(printf '"%s",' "${args[@]}")
 	json="[${json%,}]"

@@ -75,6 +75,32 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
         fi
 fi
 
+if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
+        echo "== fuzz targets: corpus replay and a short run"
+        if [ ! -f build-fuzz/build.ninja ]; then
+                CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >"$LOGDIR/setup-fuzz.log" 2>&1
+        fi
+        if ninja -C build-fuzz >"$LOGDIR/build-fuzz.log" 2>&1; then
+                for f in build-fuzz/src/*/fuzz-*; do
+                        [ -x "$f" ] || continue
+                        name=${f##*/fuzz-}
+                        layer=$(basename "$(dirname "$f")")
+                        corpus=src/$layer/fuzz-corpus/${name#"$layer"-}
+                        work=$(mktemp -d)
+                        [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+                        if "$f" -max_total_time="${FUZZ_SECONDS:-10}" -timeout=10 "$work" \
+                                >"$LOGDIR/fuzz-$name.log" 2>&1; then
+                                passed=$((passed + 1))
+                        else
+                                failed=$((failed + 1)); failures+=("fuzz $name: see $LOGDIR/fuzz-$name.log")
+                        fi
+                        rm -rf "$work"
+                done
+        else
+                failed=$((failed + 1)); failures+=("fuzz build failed")
+        fi
+fi
+
 echo "== system tests"
 export CUTTLE_BUILD="$REPO/$BUILD"
 if [ -x tests/run-system.sh ]; then
