@@ -29,7 +29,8 @@ static const char *prog = "cuttle-runtime";
 
 static int fail(struct cu_error *err)
 {
-        log_msg(LOG_LEVEL_ERROR, "%s", cu_error_msg(err));
+        if (log_has_file())
+                log_msg(LOG_LEVEL_ERROR, "%s", cu_error_msg(err));
         fprintf(stderr, "%s: %s\n", prog, cu_error_msg(err));
         cu_error_free(err);
         return 1;

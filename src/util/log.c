@@ -43,6 +43,11 @@ enum log_level log_get_level(void)
         return current_level;
 }
 
+bool log_has_file(void)
+{
+        return log_fd >= 0;
+}
+
 void log_set_prefix(const char *prefix)
 {
         log_prefix = prefix;

@@ -2,6 +2,8 @@
 /* Logging.  Layers below cli/ log only at debug; cli/ prints errors once. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "cleanup.h"
 
 enum log_level {
@@ -28,6 +30,8 @@ enum log_level log_get_level(void);
 /* Log destination: NULL is stderr.  Returns -errno. */
 int log_set_file(const char *path, enum log_format fmt);
 void log_set_prefix(const char *prefix);
+/* True when log_set_file() gave a file (errors then go there as well as to the user). */
+bool log_has_file(void);
 
 void log_msg(enum log_level l, const char *fmt, ...) _printf_(2, 3);
 
