@@ -179,10 +179,6 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
         r = proc_start_time(init, &st->pid_start_time);
         if (r < 0)
                 return cu_error_set(err, -r, "container init exited unexpectedly");
-        r = container_state_save(st, err);
-        if (r < 0)
-                return r;
-
         _cleanup_free_ char *creating = NULL;
         if (state_text(st, STATUS_CREATING, &creating) < 0)
                 return cu_error_set(err, ENOMEM, "state");
@@ -190,6 +186,10 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
         snprintf(ack.text, sizeof ack.text, "%s", creating);
         if (send(sync, &ack, sizeof ack, MSG_NOSIGNAL) < 0)
                 return cu_error_set(err, errno, "container init exited unexpectedly");
+        /* The state file is written while the init sets up its root filesystem. */
+        r = container_state_save(st, err);
+        if (r < 0)
+                return r;
 
         for (;;) {
                 struct sync_msg m;
@@ -317,8 +317,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
 
 /* console_pair: when >= 0, the console socket to hand to the init (run's own). */
 static int do_create(const struct runtime_ctx *ctx, const char *id,
-                     const struct runtime_create_opts *o, int console_pair, pid_t *ret_pid,
-                     struct cu_error **err)
+                     const struct runtime_create_opts *o, int console_pair,
+                     struct container_state **ret_state, struct cu_error **err)
 {
         int r;
         _cleanup_(container_state_freep) struct container_state *st = calloc(1, sizeof(*st));
@@ -352,15 +352,18 @@ static int do_create(const struct runtime_ctx *ctx, const char *id,
                 create_rollback(st->pid, cg, st->dir);
                 return r;
         }
-        if (ret_pid)
-                *ret_pid = st->pid;
+        *ret_state = TAKE_PTR(st);
         return 0;
 }
 
 int runtime_create(const struct runtime_ctx *ctx, const char *id,
                    const struct runtime_create_opts *o, pid_t *ret_pid, struct cu_error **err)
 {
-        return do_create(ctx, id, o, -1, ret_pid, err);
+        _cleanup_(container_state_freep) struct container_state *st = NULL;
+        int r = do_create(ctx, id, o, -1, &st, err);
+        if (r >= 0 && ret_pid)
+                *ret_pid = st->pid;
+        return r;
 }
 
 /* Opens the exec fifo and waits for the init's byte, watching that it stays alive. */
@@ -389,12 +392,9 @@ static int release_init(const struct container_state *st, struct cu_error **err)
         return 0;
 }
 
-int runtime_start(const struct runtime_ctx *ctx, const char *id, struct cu_error **err)
+static int start_loaded(struct container_state *st, struct cu_error **err)
 {
-        _cleanup_(container_state_freep) struct container_state *st = NULL;
-        int r = container_state_load(ctx, id, &st, err);
-        if (r < 0)
-                return r;
+        int r;
         enum container_status status = container_status(st);
         if (status == STATUS_STOPPED)
                 return cu_error_setx(err, EINVAL, "cannot start a container that has stopped");
@@ -417,6 +417,15 @@ int runtime_start(const struct runtime_ctx *ctx, const char *id, struct cu_error
         return 0;
 }
 
+int runtime_start(const struct runtime_ctx *ctx, const char *id, struct cu_error **err)
+{
+        _cleanup_(container_state_freep) struct container_state *st = NULL;
+        int r = container_state_load(ctx, id, &st, err);
+        if (r < 0)
+                return r;
+        return start_loaded(st, err);
+}
+
 int runtime_run(const struct runtime_ctx *ctx, const char *id, const struct runtime_create_opts *o,
                 bool detach, int *ret_exit_code, struct cu_error **err)
 {
@@ -429,14 +438,15 @@ int runtime_run(const struct runtime_ctx *ctx, const char *id, const struct runt
                 mine = sp[0];
                 theirs = sp[1];
         }
-        pid_t pid = 0;
-        int r = do_create(ctx, id, o, theirs, &pid, err);
+        _cleanup_(container_state_freep) struct container_state *st = NULL;
+        int r = do_create(ctx, id, o, theirs, &st, err);
         if (r < 0)
                 return r;
         theirs = safe_close(theirs);
-        r = runtime_start(ctx, id, err);
+        pid_t pid = st->pid;
+        r = start_loaded(st, err);
         if (r < 0) {
-                (void) runtime_delete(ctx, id, true, NULL);
+                (void) container_delete(st, true, NULL);
                 return r;
         }
         if (detach) {
@@ -455,7 +465,7 @@ int runtime_run(const struct runtime_ctx *ctx, const char *id, const struct runt
         int code = wait_foreground(pid, master);
         log_debug("run: exited %d", code);
         struct cu_error *derr = NULL;
-        if (runtime_delete(ctx, id, true, &derr) < 0)
+        if (container_delete(st, true, &derr) < 0)
                 log_warn("deleting %s: %s, ignoring", id, cu_error_msg(derr));
         cu_error_free(derr);
         if (code < 0)

@@ -102,6 +102,12 @@ int runtime_delete(const struct runtime_ctx *ctx, const char *id, bool force,
         }
         if (r < 0)
                 return r;
+        return container_delete(st, force, err);
+}
+
+int container_delete(struct container_state *st, bool force, struct cu_error **err)
+{
+        const char *id = st->id;
         enum container_status status = container_status(st);
         if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
                 return cu_error_setx(err, EBUSY,

@@ -52,6 +52,9 @@ bool container_pid_alive(const struct container_state *s);
 json_t *container_state_json(const struct container_state *s, enum container_status st);
 int container_cgroup(const struct container_state *s, struct cgroup **ret, struct cu_error **err);
 
+/* delete of a loaded container (lifecycle.c). */
+int container_delete(struct container_state *st, bool force, struct cu_error **err);
+
 /* Writes a pid file atomically (create.c). */
 int write_pid_file(const char *path, pid_t pid, struct cu_error **err);
 
