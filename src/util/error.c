@@ -59,8 +59,11 @@ int cu_error_prefix(struct cu_error **err, int r, const char *fmt, ...)
 {
         if (!err)
                 return r;
-        if (!*err)
-                cu_error_set(err, r < 0 ? -r : EIO, "error");
+        if (!*err) {
+                /* The cause is just strerror(r): "ctx: No such file or directory". */
+                int e = r < 0 ? -r : EIO;
+                cu_error_setx(err, e, "%s", strerror(e));
+        }
 
         char *ctx = NULL;
         va_list ap;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,12 +150,31 @@ int mkdir_p(const char *path, mode_t mode)
                         return -errno;
                 *p = '/';
         }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
+        if (mkdir(buf, mode) < 0) {
+                if (errno != EEXIST)
+                        return -errno;
+                /* An existing file (or dangling symlink) is not the directory asked for. */
+                struct stat st;
+                if (stat(buf, &st) < 0)
+                        return -errno;
+                if (!S_ISDIR(st.st_mode))
+                        return -ENOTDIR;
+        }
         return 0;
 }
 
-static int rm_rf_children(int dfd, dev_t dev)
+/* Mount id of name under dfd, 0 when unknown.  Needed because a bind mount of a
+ * directory of the same filesystem has the same st_dev. */
+static uint64_t mount_id_at(int dfd, const char *name)
+{
+        struct statx sx;
+        if (statx(dfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &sx) < 0 ||
+            !(sx.stx_mask & STATX_MNT_ID))
+                return 0;
+        return sx.stx_mnt_id;
+}
+
+static int rm_rf_children(int dfd, dev_t dev, uint64_t mnt)
 {
         _cleanup_closedir_ DIR *d = fdopendir(dfd);
         if (!d) {
@@ -173,7 +193,8 @@ static int rm_rf_children(int dfd, dev_t dev)
                         continue;
                 }
                 if (S_ISDIR(st.st_mode)) {
-                        if (st.st_dev != dev) {
+                        if (st.st_dev != dev ||
+                            (mnt != 0 && mount_id_at(dirfd(d), de->d_name) != mnt)) {
                                 if (ret == 0)
                                         ret = -EBUSY;
                                 continue;
@@ -181,7 +202,7 @@ static int rm_rf_children(int dfd, dev_t dev)
                         int cfd = openat(dirfd(d), de->d_name,
                                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (cfd >= 0) {
-                                int r = rm_rf_children(cfd, dev);
+                                int r = rm_rf_children(cfd, dev, mnt);
                                 if (r < 0 && ret == 0)
                                         ret = r;
                         }
@@ -205,7 +226,7 @@ int rm_rf(const char *path)
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int r = rm_rf_children(fd, st.st_dev);
+        int r = rm_rf_children(fd, st.st_dev, mount_id_at(AT_FDCWD, path));
         if (rmdir(path) < 0 && errno != ENOENT && r == 0)
                 r = -errno;
         return r;

@@ -102,6 +102,11 @@ int json_get_int64(json_t *o, const char *key, const char *ctx, int64_t *ret, bo
                 return 0;
         if (json_is_real(v)) {
                 double d = json_real_value(v);
+                /* INT64_MAX read as a real (see too_big()) rounds up to 2^63. */
+                if (d == 9223372036854775808.0) {
+                        *ret = INT64_MAX;
+                        return 0;
+                }
                 if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
                     d == (double) (int64_t) d) {
                         *ret = (int64_t) d;

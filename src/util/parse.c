@@ -131,7 +131,9 @@ int parse_signal(const char *s, int *ret)
                 const char *rest = name + 5;
                 int off = 0;
                 if (*rest) {
-                        if (*rest != (min ? '+' : '-') || safe_atoi(rest + 1, &off) < 0 || off < 0)
+                        /* Bound off before adding: RTMIN+2147483647 must not overflow. */
+                        if (*rest != (min ? '+' : '-') || safe_atoi(rest + 1, &off) < 0 ||
+                            off < 0 || off > SIGRTMAX - SIGRTMIN)
                                 return -EINVAL;
                 }
                 int sig = min ? SIGRTMIN + off : SIGRTMAX - off;

@@ -43,6 +43,8 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
  */
 static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t mode)
 {
+        if (!*path)
+                return -ENOENT; /* as openat2 */
         _cleanup_free_ char *todo = strdup(path);
         if (!todo)
                 return -ENOMEM;
@@ -81,6 +83,8 @@ static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t
                                 last = false;
                                 break;
                         }
+                /* "name/": must be a directory, and a symlink is followed even with O_NOFOLLOW. */
+                bool trailing = last && *next;
 
                 if (strcmp(comp, ".") == 0) {
                         rest = next;
@@ -106,8 +110,10 @@ static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t
                 }
 
                 struct stat st;
+                /* O_CREAT|O_EXCL never follows a final symlink (it fails with EEXIST). */
                 if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
-                    !(last && (flags & O_NOFOLLOW))) {
+                    !(last && !trailing && ((flags & O_NOFOLLOW) ||
+                               (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)))) {
                         if (++links > MAX_SYMLINKS) {
                                 ret = -ELOOP;
                                 break;
@@ -120,7 +126,8 @@ static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t
                         }
                         target[k] = '\0';
                         _cleanup_free_ char *joined = NULL;
-                        if (asprintf(&joined, "%s/%s", target, next) < 0) {
+                        /* next is "" or begins with '/': no slash invented after the last link. */
+                        if (asprintf(&joined, "%s%s", target, next) < 0) {
                                 ret = -ENOMEM;
                                 break;
                         }
@@ -141,7 +148,13 @@ static int open_in_root_fallback(int rootfd, const char *path, int flags, mode_t
                 }
 
                 if (last) {
-                        ret = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+                        if (trailing && (flags & O_CREAT)) {
+                                ret = -EISDIR;
+                                break;
+                        }
+                        ret = openat(cur, comp,
+                                     flags | (trailing ? O_DIRECTORY : 0) | O_NOFOLLOW | O_CLOEXEC,
+                                     mode);
                         ret = ret < 0 ? -errno : ret;
                         /* O_NOFOLLOW + O_PATH on a symlink returns the link itself: fine when asked. */
                         break;
@@ -170,7 +183,8 @@ int open_in_root(int rootfd, const char *path, int flags, mode_t mode)
         if (!force_fallback) {
                 struct open_how how = {
                         .flags = (uint64_t) (flags | O_CLOEXEC),
-                        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+                        /* O_TMPFILE includes O_DIRECTORY: test all its bits. */
+                        .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
                 };
                 int r = sys_openat2(rootfd, path, &how);
