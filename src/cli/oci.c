@@ -492,8 +492,8 @@ int cli_oci_main(int argc, char **argv)
         const char *log_file = NULL;
         enum log_format fmt = LOG_FORMAT_TEXT;
         int c;
-        opterr = 1;
-        while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+:hv", opts, NULL)) != -1) {
                 switch (c) {
                 case 'r': ctx.state_root = optarg; break;
                 case 'l': log_file = optarg; break;
@@ -512,9 +512,17 @@ int cli_oci_main(int argc, char **argv)
                 case 'v':
                         printf("cuttle-runtime version %s\nspec: 1.1.0\n", CUTTLE_VERSION);
                         return 0;
-                default: oci_usage(stderr); return 1;
+                case ':':
+                        fprintf(stderr, "%s: option \"%s\" needs an argument\n", prog,
+                                argv[optind - 1]);
+                        return 1;
+                default:
+                        fprintf(stderr, "%s: unknown global option \"%s\" (see %s --help)\n",
+                                prog, argv[optind - 1], prog);
+                        return 1;
                 }
         }
+        opterr = 1;
         if (log_file && log_set_file(log_file, fmt) < 0)
                 fprintf(stderr, "%s: cannot open log file %s, ignoring\n", prog, log_file);
         if (optind >= argc) {

@@ -29,6 +29,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "namespaces.h"
+#include "seccomp-filter.h"
 #include "runtime-internal.h"
 #include "sync.h"
 #include "util/fd.h"
@@ -193,7 +194,8 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
 
         for (;;) {
                 struct sync_msg m;
-                r = sync_recv(sync, &m);
+                _cleanup_close_ int passed = -EBADF;
+                r = sync_recv_fd(sync, &m, &passed);
                 if (r == -EPIPE)
                         return cu_error_setx(err, EIO, "container init exited unexpectedly");
                 if (r < 0)
@@ -203,6 +205,12 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
                 if (m.type == SYNC_READY) {
                         log_debug("create: init ready");
                         return 0;
+                }
+                if (m.type == SYNC_SECCOMP_FD && passed >= 0) {
+                        r = seccomp_send_listener(s->linux_.seccomp, passed, init, creating, err);
+                        if (r < 0)
+                                return r;
+                        continue;
                 }
                 if (m.type != SYNC_HOOKS)
                         return cu_error_setx(err, EPROTO, "unexpected message %d from init",
@@ -233,8 +241,21 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         free(path);
         if (asprintf(&path, "%s/%s", st->dir, EXEC_FIFO) < 0)
                 return cu_error_set(err, ENOMEM, "asprintf");
-        if (mkfifo(path, 0600) < 0)
+        /* 0622: the init may have dropped to another uid by the time it opens it; with a
+         * user namespace it belongs to the container's root. */
+        if (mkfifo(path, 0600) < 0 || chmod(path, 0622) < 0)
                 return cu_error_set(err, errno, "creating %s", path);
+        for (size_t i = 0; i < s->linux_.n_uid_mappings; i++) {
+                const struct oci_idmap *u = &s->linux_.uid_mappings[i];
+                if (u->container_id != 0)
+                        continue;
+                gid_t gid = 0;
+                for (size_t j = 0; j < s->linux_.n_gid_mappings; j++)
+                        if (s->linux_.gid_mappings[j].container_id == 0)
+                                gid = s->linux_.gid_mappings[j].host_id;
+                if (chown(path, u->host_id, gid) < 0)
+                        return cu_error_set(err, errno, "chown %s", path);
+        }
         _cleanup_close_ int fifo = open(path, O_PATH | O_CLOEXEC);
         if (fifo < 0)
                 return cu_error_set(err, errno, "opening %s", path);

@@ -11,6 +11,8 @@
 #include "cgroup.h"
 #include "init.h"
 #include "namespaces.h"
+#include "seccomp-filter.h"
+#include "util/json.h"
 #include "runtime-internal.h"
 #include "sync.h"
 #include "util/fd.h"
@@ -37,10 +39,23 @@ static int exec_parent(const struct container_state *st, pid_t stage1, int sync,
         if (r < 0)
                 return cu_error_set(err, -r, "exec process exited unexpectedly");
         /* EOF (the socket is O_CLOEXEC) means execve() happened. */
-        struct sync_msg m;
-        r = sync_recv(sync, &m);
-        if (r == 0 && m.type == SYNC_ERROR)
-                return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+        for (;;) {
+                struct sync_msg m;
+                _cleanup_close_ int passed = -EBADF;
+                r = sync_recv_fd(sync, &m, &passed);
+                if (r < 0)
+                        break;
+                if (m.type == SYNC_ERROR)
+                        return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+                if (m.type == SYNC_SECCOMP_FD && passed >= 0) {
+                        _cleanup_json_ json_t *j = container_state_json(st, STATUS_RUNNING);
+                        _cleanup_free_ char *state = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                        r = seccomp_send_listener(st->spec->linux_.seccomp, passed, child, state,
+                                                  err);
+                        if (r < 0)
+                                return r;
+                }
+        }
         *ret_pid = TAKE_PID(child);
         return 0;
 }

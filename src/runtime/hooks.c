@@ -334,6 +334,9 @@ int hooks_run(const struct oci_hook *hooks, size_t n, const char *kind, const ch
               struct cu_error **err)
 {
         struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+        /* runtime.md: a failing poststart/poststop hook is a warning; the remaining hooks
+         * still run.  The first failure is returned, later ones are logged here. */
+        bool keep_going = strcmp(kind, "poststart") == 0 || strcmp(kind, "poststop") == 0;
         int r = 0;
 
         if (n == 0)
@@ -341,9 +344,16 @@ int hooks_run(const struct oci_hook *hooks, size_t n, const char *kind, const ch
         if (sigaction(SIGPIPE, &ign, &old) < 0)
                 return cu_error_set(err, errno, "ignoring SIGPIPE");
         for (size_t i = 0; i < n; i++) {
+                struct cu_error *later = NULL;
                 log_debug("running %s hook \"%s\"", kind, strempty(hooks[i].path));
-                r = hook_run_one(&hooks[i], kind, state_json ? state_json : "", err);
-                if (r < 0)
+                int k = hook_run_one(&hooks[i], kind, state_json ? state_json : "",
+                                     r < 0 ? &later : err);
+                if (k < 0 && r < 0)
+                        log_warn("%s, ignoring", cu_error_msg(later));
+                cu_error_free(later);
+                if (k < 0 && r == 0)
+                        r = k;
+                if (r < 0 && !keep_going)
                         break;
         }
         (void) sigaction(SIGPIPE, &old, NULL);

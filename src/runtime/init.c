@@ -54,6 +54,9 @@ static int find_executable(const char *name, char *const *env, char **ret, struc
                         return cu_error_set(err, errno, "exec: \"%s\"", name);
                 if (S_ISDIR(st.st_mode))
                         return cu_error_setx(err, EACCES, "exec: \"%s\": is a directory", name);
+                if (!S_ISREG(st.st_mode) || access(name, X_OK) < 0)
+                        return cu_error_setx(err, EACCES, "exec: \"%s\": permission denied",
+                                             name);
                 *ret = strdup(name);
                 return *ret ? 0 : -ENOMEM;
         }
@@ -76,6 +79,22 @@ static int find_executable(const char *name, char *const *env, char **ret, struc
         }
         return cu_error_setx(err, ENOENT, "exec: \"%s\": executable file not found in $PATH",
                              name);
+}
+
+/* Loads the filter; a notify listener fd goes to the runtime over sync_fd. */
+static int install_seccomp(const struct oci_seccomp *sc, int sync_fd, struct cu_error **err)
+{
+        int listener = -EBADF;
+        int r = seccomp_install(sc, &listener, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "loading seccomp filter");
+        if (listener >= 0) {
+                r = sync_fd >= 0 ? sync_send_fd(sync_fd, SYNC_SECCOMP_FD, listener) : -EPIPE;
+                safe_close(listener);
+                if (r < 0)
+                        return cu_error_set(err, -r, "passing the seccomp listener to the runtime");
+        }
+        return 0;
 }
 
 static int set_user(const struct oci_user *u, struct cu_error **err)
@@ -123,10 +142,12 @@ static int finish_process(const struct oci_spec *s, const struct oci_process *p,
         }
 
         /* Without no_new_privs the filter must go in while we still have CAP_SYS_ADMIN. */
-        if (s->linux_.seccomp && !p->no_new_privileges) {
-                r = seccomp_install(s->linux_.seccomp, NULL, err);
+        const struct oci_seccomp *sc = s->linux_.seccomp;
+        bool notify = sc && seccomp_uses_notify(sc);
+        if (sc && !p->no_new_privileges) {
+                r = install_seccomp(sc, sync_fd, err);
                 if (r < 0)
-                        return cu_error_prefix(err, r, "loading seccomp filter");
+                        return r;
         }
 
         r = set_user(&p->user, err);
@@ -155,6 +176,12 @@ static int finish_process(const struct oci_spec *s, const struct oci_process *p,
 
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return cu_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        /* A listener fd must reach the runtime before it lets go of us. */
+        if (sc && p->no_new_privileges && notify) {
+                r = install_seccomp(sc, sync_fd, err);
+                if (r < 0)
+                        return r;
+        }
 
         if (fifo_fd >= 0) {
                 /* Tell the runtime we are ready, then wait for `start`. */
@@ -179,10 +206,10 @@ static int finish_process(const struct oci_spec *s, const struct oci_process *p,
         /* exec: the runtime learns of success from EOF on the (O_CLOEXEC) sync socket. */
 
         /* Seccomp as late as possible when no_new_privs allows it. */
-        if (s->linux_.seccomp && p->no_new_privileges) {
-                r = seccomp_install(s->linux_.seccomp, NULL, err);
+        if (sc && p->no_new_privileges && !notify) {
+                r = install_seccomp(sc, -1, err);
                 if (r < 0)
-                        return cu_error_prefix(err, r, "loading seccomp filter");
+                        return r;
         }
 
         /* Everything above fd 2 (+ preserved fds) must not leak into the container. */

@@ -152,6 +152,12 @@ static void apply_attr(struct mount_opts *o, const struct attr_opt *a)
         if (a->clear) {
                 o->attr_clr |= a->attr;
                 o->attr_set &= ~a->attr;
+                /* Nor can part of the atime field be cleared (EINVAL): "ratime" and
+                 * "rnostrictatime" clear all of it, which leaves relatime (0). */
+                if (a->attr & MOUNT_ATTR__ATIME) {
+                        o->attr_clr |= MOUNT_ATTR__ATIME;
+                        o->attr_set &= ~(uint64_t) MOUNT_ATTR__ATIME;
+                }
                 return;
         }
         o->attr_set |= a->attr;

@@ -580,7 +580,9 @@ static int mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
                 return copy_symlink(c, src, dest, err);
 
         bool is_dir = S_ISDIR(st.st_mode);
-        _cleanup_close_ int dst = ensure_path_in_root(c->rootfd, dest, is_dir, 0644);
+        /* Directories (the mount point and its missing parents) must be searchable. */
+        _cleanup_close_ int dst =
+                ensure_path_in_root(c->rootfd, dest, is_dir, is_dir ? 0755 : 0644);
         if (dst < 0)
                 return cu_error_set(err, dst, "creating mount point \"%s\"", dest);
         r = check_proc_dest(c, dst, MOUNT_KIND_BIND, src, dest, err);

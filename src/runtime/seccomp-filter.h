@@ -55,3 +55,8 @@ bool seccomp_uses_notify(const struct oci_seccomp *s);
  * New reference, or NULL on allocation failure.
  */
 json_t *seccomp_features_json(void);
+
+/* Sends the listener fd with the container process state to the agent at
+ * s->listener_path (seccomp-agent.c).  No path: nothing to do. */
+int seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, pid_t pid,
+                          const char *state_json, struct cu_error **err);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "sync.h"
+#include "util/fd.h"
 
 static int send_msg(int fd, const struct sync_msg *m)
 {
@@ -33,20 +34,31 @@ int sync_send_error(int fd, int r, const struct cu_error *err)
         return send_msg(fd, &m);
 }
 
-int sync_recv(int fd, struct sync_msg *m)
+int sync_recv_fd(int fd, struct sync_msg *m, int *ret_fd)
 {
         memset(m, 0, sizeof *m);
-        for (;;) {
-                ssize_t k = recv(fd, m, sizeof *m, 0);
-                if (k > 0) {
-                        m->text[sizeof m->text - 1] = '\0';
-                        return 0;
-                }
-                if (k == 0)
-                        return -EPIPE;
-                if (errno != EINTR)
-                        return -errno;
-        }
+        *ret_fd = -EBADF;
+        int r = recv_fd(fd, ret_fd, m, sizeof *m);
+        if (r == 0)
+                return -EPIPE;
+        if (r < 0)
+                return r;
+        m->text[sizeof m->text - 1] = '\0';
+        return 0;
+}
+
+int sync_recv(int fd, struct sync_msg *m)
+{
+        int passed = -EBADF;
+        int r = sync_recv_fd(fd, m, &passed);
+        safe_close(passed);
+        return r;
+}
+
+int sync_send_fd(int fd, enum sync_type type, int passed_fd)
+{
+        struct sync_msg m = { .type = type };
+        return send_fd(fd, passed_fd, &m, offsetof(struct sync_msg, text) + 1);
 }
 
 int sync_expect(int fd, enum sync_type type, int *ret_value, const char *who,

@@ -19,6 +19,7 @@ enum sync_type {
         SYNC_HOOKS,          /* init → parent: run prestart/createRuntime hooks now */
         SYNC_HOOKS_ACK,      /* parent → init */
         SYNC_READY,          /* init → parent: waiting for start */
+        SYNC_SECCOMP_FD,     /* init → parent: the seccomp listener fd (SCM_RIGHTS) */
         SYNC_ERROR,          /* any → parent: failed (errnum, text) */
 };
 
@@ -32,8 +33,12 @@ struct sync_msg {
 int sync_send(int fd, enum sync_type type, int value);
 /* Sends err as SYNC_ERROR (msg from *err or strerror). */
 int sync_send_error(int fd, int r, const struct cu_error *err);
-/* Receives one message; -EPIPE on EOF. */
+/* Receives one message; -EPIPE on EOF.  An fd that came with it is closed. */
 int sync_recv(int fd, struct sync_msg *m);
+/* Same, handing back an fd that came with the message (or -EBADF). */
+int sync_recv_fd(int fd, struct sync_msg *m, int *ret_fd);
+/* Sends a message with an fd attached. */
+int sync_send_fd(int fd, enum sync_type type, int passed_fd);
 /* Like sync_expect() but hands back the whole message. */
 int sync_expect_msg(int fd, enum sync_type type, struct sync_msg *m, const char *who,
                     struct cu_error **err);
