@@ -42,13 +42,20 @@ static int usage_error(const char *cmd, const char *msg)
         return 1;
 }
 
-/* One positional container id, exactly. */
-static int want_id(int argc, char **argv, const char *cmd, const char **ret)
+/* One positional container id, and at most `extra` more arguments after it. */
+static int want_id_extra(int argc, char **argv, const char *cmd, unsigned extra, const char **ret)
 {
-        if (optind >= argc)
-                return usage_error(cmd, "requires exactly 1 argument (container id)");
+        if (optind >= argc || (unsigned) (argc - optind) > 1 + extra)
+                return usage_error(cmd, extra ? "requires a container id (and at most one more "
+                                                "argument)"
+                                              : "requires exactly 1 argument (container id)");
         *ret = argv[optind];
         return 0;
+}
+
+static int want_id(int argc, char **argv, const char *cmd, const char **ret)
+{
+        return want_id_extra(argc, argv, cmd, 0, ret);
 }
 
 static int cmd_create_or_run(struct runtime_ctx *ctx, int argc, char **argv, bool run)
@@ -156,7 +163,7 @@ static int cmd_kill(struct runtime_ctx *ctx, int argc, char **argv)
         if (simple_opts(argc, argv, opts, &all) < 0)
                 return 1;
         const char *id;
-        if (want_id(argc, argv, argv[0], &id))
+        if (want_id_extra(argc, argv, argv[0], 1, &id))
                 return 1;
         int sig = SIGTERM;
         if (optind + 1 < argc && parse_signal(argv[optind + 1], &sig) < 0) {
@@ -353,8 +360,9 @@ static int cmd_exec(struct runtime_ctx *ctx, int argc, char **argv)
                 }
         }
         const char *id;
-        if (want_id(argc, argv, "exec", &id))
-                return 1;
+        if (optind >= argc)
+                return usage_error("exec", "requires a container id");
+        id = argv[optind];
         struct cu_error *err = NULL;
         _cleanup_(oci_process_freep) struct oci_process *p = NULL;
         if (process_file) {
@@ -535,7 +543,7 @@ int cli_oci_main(int argc, char **argv)
                         continue;
                 int sub_argc = argc - optind;
                 char **sub_argv = argv + optind;
-                optind = 1;
+                optind = 0; /* 0: glibc re-initialises getopt (drops the "+" mode) */
                 return commands[i].fn(&ctx, sub_argc, sub_argv);
         }
         fprintf(stderr, "%s: unknown command \"%s\"\n", prog, name);

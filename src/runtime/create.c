@@ -135,48 +135,40 @@ static void create_rollback(pid_t pid, struct cgroup *cg, const char *dir)
 }
 
 /* The runtime's half of the create protocol, once stage 1 runs. */
-static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1,
-                         bool direct, int sync, struct cu_error **err)
+static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1, int sync,
+                         struct cu_error **err)
 {
         const struct oci_spec *s = st->spec;
-        pid_t init = direct ? stage1 : 0;
         int r;
-        for (; !direct;) {
-                struct sync_msg m;
-                r = sync_recv(sync, &m);
-                if (r == -EPIPE) {
-                        int code = wait_for_pid(stage1);
-                        return cu_error_setx(err, EIO, "container setup exited unexpectedly "
-                                                       "(status %d)", code);
-                }
+        bool new_user = false;
+        if (ns_has(s, OCI_NS_USER, &new_user) && new_user) {
+                r = sync_expect(sync, SYNC_USERMAP, NULL, "container setup", err);
                 if (r < 0)
-                        return cu_error_set(err, -r, "reading from container setup");
-                if (m.type == SYNC_ERROR) {
-                        (void) wait_for_pid(stage1);
-                        return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
-                }
-                if (m.type == SYNC_USERMAP) {
-                        r = userns_write_maps(stage1, &s->linux_, err);
-                        if (r < 0)
-                                return r;
-                        sync_send(sync, SYNC_USERMAP_ACK, 0);
-                        continue;
-                }
-                if (m.type == SYNC_PID) {
-                        init = (pid_t) m.value;
-                        break;
-                }
-                return cu_error_setx(err, EPROTO, "unexpected message %d from setup", m.type);
+                        return r;
+                r = userns_write_maps(stage1, &s->linux_, err);
+                if (r < 0)
+                        return r;
+                sync_send(sync, SYNC_USERMAP_ACK, 0);
         }
-        if (!direct)
-                (void) wait_for_pid(stage1);
+        /* While stage 1 creates the namespaces, we make the cgroup and put stage 1 in it:
+         * the init it forks next is born there. */
+        /* Always with resources (zeroed when absent): that installs the device policy. */
+        r = cgroup_enter(cg, &s->linux_.resources, stage1, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "cgroup");
+        log_debug("create: cgroup ready");
+        r = sync_send(sync, SYNC_CGROUP_ACK, 0);
+        if (r < 0)
+                return cu_error_set(err, -r, "container setup exited unexpectedly");
+        int pid = 0;
+        r = sync_expect(sync, SYNC_PID, &pid, "container setup", err);
+        (void) wait_for_pid(stage1);
+        if (r < 0)
+                return r;
+        pid_t init = pid;
         st->pid = init;
         log_debug("create: init is pid %d", (int) init);
 
-        r = cgroup_enter(cg, s->linux_.has_resources ? &s->linux_.resources : NULL, init, err);
-        if (r < 0)
-                return cu_error_prefix(err, r, "cgroup");
-        log_debug("create: in cgroup");
         r = proc_start_time(init, &st->pid_start_time);
         if (r < 0)
                 return cu_error_set(err, -r, "container init exited unexpectedly");
@@ -204,6 +196,9 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
                         return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
                 if (m.type == SYNC_READY) {
                         log_debug("create: init ready");
+                        _cleanup_free_ char *mark = NULL;
+                        if (asprintf(&mark, "%s/%s", st->dir, CREATING_MARK) >= 0)
+                                (void) unlink(mark);
                         return 0;
                 }
                 if (m.type == SYNC_SECCOMP_FD && passed >= 0) {
@@ -236,6 +231,12 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         if (asprintf(&path, "%s/%s", st->dir, CONFIG_COPY) < 0)
                 return cu_error_set(err, ENOMEM, "asprintf");
         r = write_file_atomic(path, text, strlen(text), 0600, err);
+        if (r < 0)
+                return r;
+        free(path);
+        if (asprintf(&path, "%s/%s", st->dir, CREATING_MARK) < 0)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        r = write_file_atomic(path, "", 0, 0600, err);
         if (r < 0)
                 return r;
         free(path);
@@ -305,10 +306,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         };
         log_debug("create: forking");
         fflush(NULL);
-        /* Without user namespaces or joined paths the init is cloned straight into its
-         * namespaces; otherwise stage 1 prepares them and clones it as our child. */
-        int direct_flags = ns_direct_clone_flags(s);
-        pid_t stage1 = direct_flags >= 0 ? ns_clone(direct_flags) : fork();
+        pid_t stage1 = fork();
         if (stage1 < 0) {
                 r = -errno;
                 close(sp[0]);
@@ -317,8 +315,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         if (stage1 == 0) {
                 close(sp[0]);
-                if (direct_flags < 0)
-                        ns_stage1(s, sp[1]);
+                ns_stage1(s, sp[1]);
                 /* Now the init: the state JSON for hooks comes with the cgroup ack. */
                 struct sync_msg m;
                 if (sync_expect_msg(sp[1], SYNC_CGROUP_ACK, &m, "runtime", NULL) < 0)
@@ -328,7 +325,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         close(sp[1]);
         _cleanup_close_ int sync = sp[0];
-        r = create_parent(st, cg, stage1, direct_flags >= 0, sync, err);
+        r = create_parent(st, cg, stage1, sync, err);
         if (r < 0)
                 return r;
         if (o->pid_file)

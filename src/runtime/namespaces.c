@@ -58,27 +58,9 @@ int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **er
         return 0;
 }
 
-pid_t ns_clone(int flags)
-{
-        return (pid_t) syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-}
-
 static pid_t clone_parent(void)
 {
-        return ns_clone(CLONE_PARENT);
-}
-
-int ns_direct_clone_flags(const struct oci_spec *s)
-{
-        int flags = 0;
-        for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
-                const struct oci_namespace *ns = &s->linux_.namespaces[i];
-                if (ns->path || ns->type == OCI_NS_USER)
-                        return -1;
-                if (ns->type != OCI_NS_CGROUP)
-                        flags |= oci_ns_clone_flags[ns->type];
-        }
-        return flags;
+        return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 _noreturn_ static void stage1_fail(int sync_fd, int r, struct cu_error *err)
@@ -179,6 +161,10 @@ int ns_stage1(const struct oci_spec *s, int sync_fd)
         for (int t = 0; t < _OCI_NS_MAX; t++)
                 if (t != OCI_NS_CGROUP)
                         safe_close(fds[t]);
+        /* The runtime moves us into the container's cgroup meanwhile; the init inherits it. */
+        r = sync_expect(sync_fd, SYNC_CGROUP_ACK, NULL, "runtime", &err);
+        if (r < 0)
+                _exit(1);
         r = fork_init(sync_fd);
         /* In the init: a cgroup namespace path is joined once we are in our cgroup. */
         if (cgfd >= 0) {

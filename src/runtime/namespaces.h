@@ -13,21 +13,15 @@ int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **er
 /* Stage 1, in a child of the runtime: joins the namespaces that have a
  * path, creates a user namespace (asking the parent for maps over sync_fd),
  * unshares the other new namespaces (cgroup excepted: the init does it once
- * it is in its cgroup) and forks the container init with CLONE_PARENT, so
- * that the init is the runtime's child.  Returns 0 in the init; stage 1
+ * it is in its cgroup), waits for SYNC_CGROUP_ACK (the runtime puts stage 1
+ * in the container's cgroup meanwhile) and forks the container init with
+ * CLONE_PARENT, so that the init is the runtime's child and in the cgroup.  Returns 0 in the init; stage 1
  * itself sends SYNC_PID (or SYNC_ERROR) and _exit()s. */
 int ns_stage1(const struct oci_spec *s, int sync_fd);
 
 /* Joins every namespace of pid that the spec asks for (exec): user first.
  * Opens all fds before the first setns.  Then forks like ns_stage1. */
 int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd);
-
-/* When the spec neither joins a namespace by path nor uses a user namespace,
- * the runtime can clone the init directly with these flags (else -1). */
-int ns_direct_clone_flags(const struct oci_spec *s);
-
-/* clone() without a new stack: returns like fork(). */
-pid_t ns_clone(int flags);
 
 /* True when the spec creates or joins a user namespace. */
 bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new);

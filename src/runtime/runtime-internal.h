@@ -59,5 +59,6 @@ int container_delete(struct container_state *st, bool force, struct cu_error **e
 int write_pid_file(const char *path, pid_t pid, struct cu_error **err);
 
 #define EXEC_FIFO "exec.fifo"
+#define CREATING_MARK "creating" /* present until the init is ready */
 #define STATE_FILE "state.json"
 #define CONFIG_COPY "config.json"

@@ -173,9 +173,12 @@ enum container_status container_status(const struct container_state *s)
 {
         if (!container_pid_alive(s))
                 return STATUS_STOPPED;
-        char fifo[4096];
-        snprintf(fifo, sizeof fifo, "%s/%s", s->dir, EXEC_FIFO);
-        if (access(fifo, F_OK) == 0)
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", s->dir, CREATING_MARK);
+        if (access(path, F_OK) == 0)
+                return STATUS_CREATING;
+        snprintf(path, sizeof path, "%s/%s", s->dir, EXEC_FIFO);
+        if (access(path, F_OK) == 0)
                 return STATUS_CREATED;
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         bool frozen = false;

@@ -597,9 +597,18 @@ static int try_getcwd(const char *arg)
         return syscall(SYS_getcwd, buf, sizeof(buf)) < 0 ? -errno : 0;
 }
 
+/*
+ * chown to the owner the file already has: changes nothing, but unlike chown(-1, -1) the
+ * kernel checks it, so a caller that does not own the file needs CAP_CHOWN.
+ */
 static int try_chown(const char *arg)
 {
-        return chown(arg ? arg : "/", (uid_t) -1, (gid_t) -1) < 0 ? -errno : 0;
+        const char *p = arg ? arg : "/";
+        struct stat st;
+
+        if (stat(p, &st) < 0)
+                return -errno;
+        return chown(p, st.st_uid, st.st_gid) < 0 ? -errno : 0;
 }
 
 static int try_unshare(const char *arg)
@@ -698,7 +707,7 @@ static const struct {
 } syscalls[] = {
         { "mkdir", try_mkdir, "mkdir(ARG or /tmp/.probe-mkdir) then rmdir" },
         { "getcwd", try_getcwd, "getcwd()" },
-        { "chown", try_chown, "chown(ARG or /, -1, -1)" },
+        { "chown", try_chown, "chown(ARG or /) to its own owner (CAP_CHOWN unless ours)" },
         { "unshare", try_unshare, "unshare(CLONE_NEWUTS)" },
         { "ptrace", try_ptrace, "ptrace(PTRACE_TRACEME)" },
         { "mount", try_mount, "mount tmpfs on ARG or /tmp, then detach it" },

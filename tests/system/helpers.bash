@@ -223,7 +223,7 @@ bundle_jq() {
 # bundle_args ARGS…: set the bundle's process.args.
 bundle_args() {
         local json
-        json=$(jq -cn '$ARGS.positional' --args "$@") || die "bundle_args: jq failed"
+        json=$(jq -cn '$ARGS.positional' --args -- "$@") || die "bundle_args: jq failed"
         bundle_jq '.process.args = $a' --argjson a "$json"
 }
 
@@ -264,7 +264,7 @@ wait_for_exit() {
         local pid=$1 secs=${2:-10} stat=
         local deadline=$(( SECONDS + secs ))
         while [ -e "/proc/$pid" ]; do
-                stat=$(2>/dev/null <"/proc/$pid/stat") || true
+                stat=$(cat "/proc/$pid/stat" 2>/dev/null) || true
                 stat=${stat##*) }
                 [ "${stat%% *}" = Z ] && return 0
                 [ "$SECONDS" -lt "$deadline" ] || die "process $pid is still there after ${secs}s"
