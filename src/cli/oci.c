@@ -385,7 +385,7 @@ static int cmd_exec(struct runtime_ctx *ctx, int argc, char **argv)
                         p->cwd = strdup(cwd);
                 }
                 for (char **e = env; e && *e; e++)
-                        (void) strv_extend(&p->env, *e);
+                        (void) strv_env_set(&p->env, *e);
                 if (nnp)
                         p->no_new_privileges = true;
                 if (user && runtime_parse_user(user, &p->user, &err) < 0)

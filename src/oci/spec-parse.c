@@ -875,6 +875,37 @@ static int parse_personality(json_t *o, const char *ctx, struct oci_linux *l,
         return 0;
 }
 
+static int parse_time_offsets(json_t *o, const char *ctx, struct oci_linux *l,
+                              struct cu_error **err)
+{
+        char c[CTX_MAX], c2[CTX_MAX];
+        json_t *t = NULL;
+        int r = json_get_object(o, "timeOffsets", ctx, &t, err);
+        if (r < 0 || !t)
+                return r;
+        ctx_key(c, ctx, "timeOffsets");
+        static const char *const clocks[] = { "monotonic", "boottime" };
+        struct oci_time_offset *dst[] = { &l->time_monotonic, &l->time_boottime };
+        for (size_t i = 0; i < ELEMENTSOF(clocks); i++) {
+                json_t *v = NULL;
+                r = json_get_object(t, clocks[i], c, &v, err);
+                if (r < 0)
+                        return r;
+                if (!v)
+                        continue;
+                ctx_key(c2, c, clocks[i]);
+                r = json_get_int64(v, "secs", c2, &dst[i]->secs, NULL, err);
+                if (r >= 0)
+                        r = json_get_uint32(v, "nanosecs", c2, &dst[i]->nanosecs, NULL, err);
+                if (r < 0)
+                        return r;
+                if (dst[i]->nanosecs >= 1000000000u)
+                        return field_error(err, c2, "nanosecs", "must be below 1000000000");
+                dst[i]->set = true;
+        }
+        return 0;
+}
+
 static int parse_linux_objects(json_t *o, const char *ctx, struct oci_linux *l,
                                struct cu_error **err)
 {
@@ -901,6 +932,9 @@ static int parse_linux_objects(json_t *o, const char *ctx, struct oci_linux *l,
                         return r;
         }
 
+        r = parse_time_offsets(o, ctx, l, err);
+        if (r < 0)
+                return r;
         return parse_personality(o, ctx, l, err);
 }
 

@@ -231,6 +231,13 @@ struct oci_seccomp {
 
 struct oci_intel_rdt;
 
+/* linux.timeOffsets.{monotonic,boottime} for a new time namespace. */
+struct oci_time_offset {
+        bool set;
+        int64_t secs;
+        uint32_t nanosecs;
+};
+
 struct oci_linux {
         struct oci_namespace *namespaces;
         size_t n_namespaces;
@@ -248,6 +255,7 @@ struct oci_linux {
         char **readonly_paths;
         char *mount_label;
         char *personality_domain; /* "LINUX" / "LINUX32" */
+        struct oci_time_offset time_monotonic, time_boottime;
 };
 
 struct oci_spec {

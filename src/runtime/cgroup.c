@@ -800,20 +800,9 @@ int cg_read_u64(const struct cgroup *cg, const char *dir, const char *file, uint
 
 int cg_mkdir_p(const char *dir, struct cu_error **err)
 {
-        _cleanup_free_ char *buf = strdup(dir);
-        if (!buf)
-                return cu_error_set(err, ENOMEM, "strdup");
-        for (char *p = buf + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return cu_error_set(err, errno, "creating cgroup %s", buf);
-                *p = c;
-                if (c == '\0')
-                        break;
-        }
+        int r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return cu_error_set(err, -r, "creating cgroup %s", dir);
         return 0;
 }
 

@@ -120,26 +120,67 @@ struct create_result {
 };
 
 /* Kills and reaps the init, removes cgroup and state dir: the undo of a failed create. */
-static void create_rollback(pid_t pid, struct cgroup *cg, const char *dir)
+static void create_rollback(struct container_state *st, struct cgroup *cg)
 {
-        if (pid > 0) {
-                (void) kill(pid, SIGKILL);
-                (void) wait_for_pid(pid);
+        if (st->pid > 0) {
+                (void) kill(st->pid, SIGKILL);
+                (void) wait_for_pid(st->pid);
         }
         if (cg) {
                 (void) cgroup_kill_all(cg, SIGKILL, NULL);
                 (void) cgroup_destroy(cg, NULL);
         }
-        if (dir)
-                (void) rm_rf(dir);
+        /* runtime.md lifecycle: a failed create still ends with the poststop hooks. */
+        const struct oci_hooks *h = &st->spec->hooks;
+        if (h->n_hooks[OCI_HOOK_POSTSTOP] && st->created) {
+                _cleanup_free_ char *state = NULL;
+                struct cu_error *herr = NULL;
+                if (state_text(st, STATUS_STOPPED, &state) >= 0 &&
+                    hooks_run(h->hooks[OCI_HOOK_POSTSTOP], h->n_hooks[OCI_HOOK_POSTSTOP],
+                              "poststop", state, &herr) < 0)
+                        log_warn("%s, ignoring", cu_error_msg(herr));
+                cu_error_free(herr);
+        }
+        (void) rm_rf(st->dir);
 }
 
 /* The runtime's half of the create protocol, once stage 1 runs. */
-static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1, int sync,
-                         struct cu_error **err)
+/* The direct path: the init was cloned straight into its namespaces. */
+static int enter_cgroup(const struct oci_spec *s, struct cgroup *cg, pid_t init,
+                               struct cu_error **err)
+{
+        /* Always with resources (zeroed when absent): that installs the device policy. */
+        int r = cgroup_enter(cg, &s->linux_.resources, init, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "cgroup");
+        return 0;
+}
+
+/* After a failed send to stage 1: it has most likely sent its reason first. */
+static int stage1_failure(int sync, pid_t stage1, int r, struct cu_error **err)
+{
+        struct sync_msg m;
+        if (recv(sync, &m, sizeof m, MSG_DONTWAIT) > 0 && m.type == SYNC_ERROR) {
+                (void) wait_for_pid(stage1);
+                m.text[sizeof m.text - 1] = '\0';
+                return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
+        }
+        int code = wait_for_pid(stage1);
+        return cu_error_setx(err, -r, "container setup exited unexpectedly (status %d)", code);
+}
+
+static int create_parent(struct container_state *st, struct cgroup *cg, pid_t stage1,
+                         bool direct, int sync, struct cu_error **err)
 {
         const struct oci_spec *s = st->spec;
         int r;
+        pid_t init = stage1;
+        if (direct) {
+                r = enter_cgroup(s, cg, init, err);
+                if (r < 0)
+                        return r;
+                goto in_cgroup;
+        }
         bool new_user = false;
         if (ns_has(s, OCI_NS_USER, &new_user) && new_user) {
                 r = sync_expect(sync, SYNC_USERMAP, NULL, "container setup", err);
@@ -148,24 +189,26 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
                 r = userns_write_maps(stage1, &s->linux_, err);
                 if (r < 0)
                         return r;
-                sync_send(sync, SYNC_USERMAP_ACK, 0);
+                r = sync_send(sync, SYNC_USERMAP_ACK, 0);
+                if (r < 0)
+                        return stage1_failure(sync, stage1, r, err);
         }
         /* While stage 1 creates the namespaces, we make the cgroup and put stage 1 in it:
          * the init it forks next is born there. */
-        /* Always with resources (zeroed when absent): that installs the device policy. */
-        r = cgroup_enter(cg, &s->linux_.resources, stage1, err);
+        r = enter_cgroup(s, cg, stage1, err);
         if (r < 0)
-                return cu_error_prefix(err, r, "cgroup");
+                return r;
         log_debug("create: cgroup ready");
         r = sync_send(sync, SYNC_CGROUP_ACK, 0);
         if (r < 0)
-                return cu_error_set(err, -r, "container setup exited unexpectedly");
+                return stage1_failure(sync, stage1, r, err);
         int pid = 0;
         r = sync_expect(sync, SYNC_PID, &pid, "container setup", err);
         (void) wait_for_pid(stage1);
         if (r < 0)
                 return r;
-        pid_t init = pid;
+        init = pid;
+in_cgroup:
         st->pid = init;
         log_debug("create: init is pid %d", (int) init);
 
@@ -306,7 +349,10 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         };
         log_debug("create: forking");
         fflush(NULL);
-        pid_t stage1 = fork();
+        /* Without user/time namespaces or joined paths the init is cloned straight into
+         * its namespaces; otherwise stage 1 prepares them and clones it as our child. */
+        int direct_flags = ns_direct_clone_flags(s);
+        pid_t stage1 = direct_flags >= 0 ? ns_clone(direct_flags) : fork();
         if (stage1 < 0) {
                 r = -errno;
                 close(sp[0]);
@@ -315,7 +361,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         if (stage1 == 0) {
                 close(sp[0]);
-                ns_stage1(s, sp[1]);
+                if (direct_flags < 0)
+                        ns_stage1(s, sp[1]);
                 /* Now the init: the state JSON for hooks comes with the cgroup ack. */
                 struct sync_msg m;
                 if (sync_expect_msg(sp[1], SYNC_CGROUP_ACK, &m, "runtime", NULL) < 0)
@@ -325,7 +372,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         }
         close(sp[1]);
         _cleanup_close_ int sync = sp[0];
-        r = create_parent(st, cg, stage1, sync, err);
+        r = create_parent(st, cg, stage1, direct_flags >= 0, sync, err);
         if (r < 0)
                 return r;
         if (o->pid_file)
@@ -367,7 +414,7 @@ static int do_create(const struct runtime_ctx *ctx, const char *id,
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         r = create_in_dir(ctx, st, text, o, console_pair, &cg, err);
         if (r < 0) {
-                create_rollback(st->pid, cg, st->dir);
+                create_rollback(st, cg);
                 return r;
         }
         *ret_state = TAKE_PTR(st);
@@ -384,7 +431,9 @@ int runtime_create(const struct runtime_ctx *ctx, const char *id,
         return r;
 }
 
-/* Opens the exec fifo and waits for the init's byte, watching that it stays alive. */
+/* Opens the exec fifo and waits for the init: its "0" says it is released; then EOF
+ * (its write end closes at execve) means the process runs, and text is its error
+ * (a startContainer hook, seccomp, execve). */
 static int release_init(const struct container_state *st, struct cu_error **err)
 {
         _cleanup_free_ char *path = NULL;
@@ -393,20 +442,40 @@ static int release_init(const struct container_state *st, struct cu_error **err)
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
                 return cu_error_set(err, errno, "opening %s", path);
+        char buf[3072];
+        size_t len = 0;
+        bool released = false;
         for (;;) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 int n = poll(&p, 1, 100);
                 if (n < 0 && errno != EINTR)
                         return cu_error_set(err, errno, "waiting for the container");
-                if (n > 0 && (p.revents & POLLIN)) {
-                        char c;
-                        if (read(fd, &c, 1) == 1)
-                                break;
+                if (n > 0) {
+                        ssize_t k = read(fd, buf + len, sizeof buf - 1 - len);
+                        if (k > 0) {
+                                len += (size_t) k;
+                                if (!released) {
+                                        released = true;
+                                        (void) unlink(path); /* from now on: running */
+                                }
+                                if (len < sizeof buf - 1)
+                                        continue;
+                        }
+                        if (k == 0 && released)
+                                break; /* EOF after the release: execve happened or it died */
+                        if (k < 0 && errno != EAGAIN && errno != EINTR)
+                                return cu_error_set(err, errno, "reading %s", path);
                 }
-                if (!container_pid_alive(st))
-                        return cu_error_setx(err, ESRCH, "container init exited before start");
+                if (!container_pid_alive(st)) {
+                        if (!released)
+                                return cu_error_setx(err, ESRCH,
+                                                     "container init exited before start");
+                        break;
+                }
         }
-        (void) unlink(path);
+        buf[len] = '\0';
+        if (len > 1)
+                return cu_error_setx(err, EIO, "%s", buf + 1);
         return 0;
 }
 

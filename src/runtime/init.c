@@ -34,15 +34,36 @@
 
 /* Set once the sync socket is closed (after READY): errors then go to stderr. */
 static bool sync_closed;
+/* After `start` released us: the write end of exec.fifo, open (O_CLOEXEC) until execve.
+ * `start` reads to EOF: plain EOF is success, text is our error. */
+static int fifo_w = -1;
 
 _noreturn_ static void init_fail(int sync_fd, int r, struct cu_error *err)
 {
-        if (sync_fd >= 0 && !sync_closed)
+        if (sync_fd >= 0 && !sync_closed) {
                 sync_send_error(sync_fd, r, err);
-        else
+        } else if (fifo_w >= 0) {
+                const char *msg = cu_error_msg(err);
+                (void) write_all(fifo_w, msg, strlen(msg));
+        } else {
                 fprintf(stderr, "cuttle: %s\n", cu_error_msg(err));
+        }
         cu_error_free(err);
         _exit(127);
+}
+
+/* The state JSON (compact, as the runtime wrote it) with another status. */
+static char *state_with_status(const char *state_json, const char *status)
+{
+        const char *key = "\"status\":\"creating\"";
+        const char *at = state_json ? strstr(state_json, key) : NULL;
+        char *ret = NULL;
+        if (!at)
+                return NULL;
+        if (asprintf(&ret, "%.*s\"status\":\"%s\"%s", (int) (at - state_json), state_json,
+                     status, at + strlen(key)) < 0)
+                return NULL;
+        return ret;
 }
 
 /* Finds the executable like execvp, but fails before we commit to it. */
@@ -195,13 +216,17 @@ static int finish_process(const struct oci_spec *s, const struct oci_process *p,
                         return cu_error_set(err, errno, "opening exec fifo");
                 if (write(w, "0", 1) != 1)
                         return cu_error_set(err, errno, "writing exec fifo");
-                close(w);
+                fifo_w = w;
                 close(fifo_fd);
-                r = hooks_run(s->hooks.hooks[OCI_HOOK_START_CONTAINER],
-                              s->hooks.n_hooks[OCI_HOOK_START_CONTAINER], "startContainer",
-                              state_json, err);
-                if (r < 0)
-                        return r;
+                if (s->hooks.n_hooks[OCI_HOOK_START_CONTAINER]) {
+                        /* Create is over: these hooks see the container as created. */
+                        _cleanup_free_ char *created = state_with_status(state_json, "created");
+                        r = hooks_run(s->hooks.hooks[OCI_HOOK_START_CONTAINER],
+                                      s->hooks.n_hooks[OCI_HOOK_START_CONTAINER],
+                                      "startContainer", created ? created : state_json, err);
+                        if (r < 0)
+                                return r;
+                }
         }
         /* exec: the runtime learns of success from EOF on the (O_CLOEXEC) sync socket. */
 

@@ -236,6 +236,7 @@ int runtime_parse_user(const char *s, struct oci_user *u, struct cu_error **err)
         if (safe_atou(copy, &uid) < 0 || (colon && safe_atou(colon + 1, &gid) < 0))
                 return cu_error_setx(err, EINVAL, "invalid --user \"%s\": want UID[:GID]", s);
         u->uid = uid;
-        u->gid = gid;
+        if (colon) /* without :GID the process keeps its configured group */
+                u->gid = gid;
         return 0;
 }

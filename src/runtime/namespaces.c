@@ -58,9 +58,49 @@ int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **er
         return 0;
 }
 
+pid_t ns_clone(int flags)
+{
+        return (pid_t) syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
 static pid_t clone_parent(void)
 {
-        return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+        return ns_clone(CLONE_PARENT);
+}
+
+int ns_direct_clone_flags(const struct oci_spec *s)
+{
+        int flags = 0;
+        for (size_t i = 0; i < s->linux_.n_namespaces; i++) {
+                const struct oci_namespace *ns = &s->linux_.namespaces[i];
+                /* Time namespaces need their offsets written before the init exists. */
+                if (ns->path || ns->type == OCI_NS_USER || ns->type == OCI_NS_TIME)
+                        return -1;
+                if (ns->type != OCI_NS_CGROUP)
+                        flags |= oci_ns_clone_flags[ns->type];
+        }
+        return flags;
+}
+
+/* A new time namespace takes its offsets before its first process (our init) exists. */
+static int write_time_offsets(const struct oci_linux *l, struct cu_error **err)
+{
+        char buf[128];
+        size_t len = 0;
+        if (l->time_monotonic.set)
+                len += (size_t) snprintf(buf + len, sizeof buf - len, "monotonic %lld %u\n",
+                                         (long long) l->time_monotonic.secs,
+                                         l->time_monotonic.nanosecs);
+        if (l->time_boottime.set)
+                len += (size_t) snprintf(buf + len, sizeof buf - len, "boottime %lld %u\n",
+                                         (long long) l->time_boottime.secs,
+                                         l->time_boottime.nanosecs);
+        if (len == 0)
+                return 0;
+        _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, buf, len) != (ssize_t) len)
+                return cu_error_set(err, errno, "linux.timeOffsets: writing timens_offsets");
+        return 0;
 }
 
 _noreturn_ static void stage1_fail(int sync_fd, int r, struct cu_error *err)
@@ -157,6 +197,9 @@ int ns_stage1(const struct oci_spec *s, int sync_fd)
                 r = cu_error_set(&err, errno, "creating namespaces");
                 stage1_fail(sync_fd, r, err);
         }
+        r = write_time_offsets(l, &err);
+        if (r < 0)
+                stage1_fail(sync_fd, r, err);
         int cgfd = fds[OCI_NS_CGROUP];
         for (int t = 0; t < _OCI_NS_MAX; t++)
                 if (t != OCI_NS_CGROUP)

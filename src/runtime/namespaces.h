@@ -23,5 +23,13 @@ int ns_stage1(const struct oci_spec *s, int sync_fd);
  * Opens all fds before the first setns.  Then forks like ns_stage1. */
 int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd);
 
+/* When the spec neither joins a namespace by path nor uses a user or time
+ * namespace, the runtime clones the init directly with these flags (else -1):
+ * measured faster than stage 1 on the common path. */
+int ns_direct_clone_flags(const struct oci_spec *s);
+
+/* clone() without a new stack: returns like fork(). */
+pid_t ns_clone(int flags);
+
 /* True when the spec creates or joins a user namespace. */
 bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new);

@@ -135,6 +135,19 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         return 0;
 }
 
+static int mkdir_existing_ok(const char *path, mode_t mode)
+{
+        if (mkdir(path, mode) == 0)
+                return 0;
+        if (errno != EEXIST)
+                return -errno;
+        /* An existing file (or dangling symlink) is not the directory asked for. */
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
         char buf[PATH_MAX];
@@ -142,25 +155,21 @@ int mkdir_p(const char *path, mode_t mode)
         if (len == 0 || len >= sizeof buf)
                 return -EINVAL;
         memcpy(buf, path, len + 1);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0) {
-                if (errno != EEXIST)
-                        return -errno;
-                /* An existing file (or dangling symlink) is not the directory asked for. */
-                struct stat st;
-                if (stat(buf, &st) < 0)
-                        return -errno;
-                if (!S_ISDIR(st.st_mode))
-                        return -ENOTDIR;
-        }
-        return 0;
+        while (len > 1 && buf[len - 1] == '/')
+                buf[--len] = '\0';
+        /* Usually only the last component is missing: try it first, walk up on ENOENT. */
+        int r = mkdir_existing_ok(buf, mode);
+        if (r != -ENOENT)
+                return r;
+        char *slash = strrchr(buf, '/');
+        if (!slash || slash == buf)
+                return r;
+        *slash = '\0';
+        r = mkdir_p(buf, mode);
+        *slash = '/';
+        if (r < 0)
+                return r;
+        return mkdir_existing_ok(buf, mode);
 }
 
 /* Mount id of name under dfd, 0 when unknown.  Needed because a bind mount of a

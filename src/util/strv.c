@@ -83,3 +83,20 @@ const char *strv_map_get(char *const *kv, const char *key)
                                 return kv[1];
         return NULL;
 }
+
+int strv_env_set(char ***env, const char *assignment)
+{
+        const char *eq = strchr(assignment, '=');
+        size_t n = eq ? (size_t) (eq - assignment) : strlen(assignment);
+        char *copy = strdup(assignment);
+        if (!copy)
+                return -ENOMEM;
+        if (*env)
+                for (char **e = *env; *e; e++)
+                        if (strncmp(*e, assignment, n) == 0 && (*e)[n] == '=') {
+                                free(*e);
+                                *e = copy;
+                                return 0;
+                        }
+        return strv_push(env, copy);
+}

@@ -17,5 +17,7 @@ int strv_extend(char ***l, const char *s);
 char **strv_free(char **l);
 /* Value of NAME in an environment vector ("NAME=value"), or NULL. */
 const char *strv_env_get(char *const *env, const char *name);
+/* Sets "NAME=value" in an environment vector, replacing an existing NAME. */
+int strv_env_set(char ***env, const char *assignment);
 /* Value for key in a k,v,k,v… vector, or NULL. */
 const char *strv_map_get(char *const *kv, const char *key);

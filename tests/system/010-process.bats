@@ -5,28 +5,12 @@
 # env, cwd, user, umask, terminal (console socket and foreground), capabilities, rlimits,
 # noNewPrivileges, oomScoreAdj, LSM labels, hostname/domainname; annotations in `state`;
 # and `exec` into a running container.
-#
-# A test that fails because of a known runtime bug is skipped with "BUG: …" unless
-# CUTTLE_TEST_KNOWN_BUGS=1 (set it to check a fix).
 
 # shellcheck disable=SC2016,SC2030,SC2031 # $ in jq filters and container scripts; tests are subshells
 load helpers
 
 RECVTTY=${RECVTTY:-$CUTTLE_BUILD/tests/payload/recvtty}
 
-# bundle_args ARGS…: helpers.bash's, with "--" before ARGS: without it jq 1.6 takes an
-# argument like "-c" for its own option and drops it (so `sh -c SCRIPT` lost its -c).
-bundle_args() {
-        local json
-        json=$(jq -cn '$ARGS.positional' --args -- "$@") || die "bundle_args: jq failed"
-        bundle_jq '.process.args = $a' --argjson a "$json"
-}
-
-# known_bug DESCRIPTION: skip this test (it fails because of a runtime bug), unless
-# CUTTLE_TEST_KNOWN_BUGS=1.
-known_bug() {
-        [ "${CUTTLE_TEST_KNOWN_BUGS:-}" = 1 ] || skip "BUG: $*"
-}
 
 teardown() {
         if [ -n "${RECVTTY_PID:-}" ]; then
@@ -173,9 +157,6 @@ PATH=/usr/bin:/bin' "the environment, in order"
 # ---------------------------------------------------------------------------- user, umask
 
 @test "cuttle-runtime process: user uid, gid and additionalGids" {
-        known_bug "create.c create_in_dir(): exec.fifo is made 0600 root:root, so an init" \
-                "that is not root (process.user.uid != 0) cannot open it: 'opening exec fifo:" \
-                "Permission denied'"
         bundle_jq '.process.user = {uid: 1000, gid: 1000, additionalGids: [100, 10]}'
         run_in_container 0 sh -c 'probe id; probe write /tmp/owned x'
         is "$output" "uid=1000 gid=1000 groups=10,100" "probe id as user 1000"
@@ -274,8 +255,6 @@ CapAmb: 0000000000000020" "probe caps"
 }
 
 @test "cuttle-runtime process: capabilities of a non-root user: ambient ones survive execve" {
-        known_bug "create.c create_in_dir(): exec.fifo is made 0600 root:root, so an init" \
-                "that is not root cannot open it"
         bundle_jq '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {
                 bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"],
                 effective: ["CAP_CHOWN", "CAP_KILL"],
@@ -466,8 +445,6 @@ CapAmb: 0000000000000020" "probe caps"
 }
 
 @test "cuttle-runtime exec: --env replaces a variable of process.env" {
-        known_bug "cli/oci.c cmd_exec(): --env NAME=V is appended with strv_extend(), so" \
-                "process.env's NAME=OLD stays first and getenv() finds it (runc: V replaces OLD)"
         bundle_jq '.process.env = ["PATH=/usr/bin:/bin", "BASE=1"]'
         start_sleeper
         run_runtime 0 exec --env BASE=2 "$CID" probe env
@@ -519,8 +496,6 @@ CapAmb: 0000000000000000
 }
 
 @test "cuttle-runtime exec: --user UID keeps the gid of process.user" {
-        known_bug "lifecycle.c runtime_parse_user(): --user UID without :GID sets gid 0" \
-                "instead of keeping process.user.gid (runc keeps it)"
         bundle_jq '.process.user.gid = 100'
         start_sleeper
         run_runtime 0 exec --user 1000 "$CID" probe id

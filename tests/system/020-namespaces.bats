@@ -5,26 +5,10 @@
 # /proc/self/ns inode differs from the runtime's), one not asked for is the host's, one
 # given by path is joined (same inode, same state); user namespaces with id mappings; the
 # pid namespace; time namespaces; exec joins all of the container's namespaces.
-#
-# A test that fails because of a known runtime bug is skipped with "BUG: …" unless
-# CUTTLE_TEST_KNOWN_BUGS=1 (set it to check a fix).
 
 # shellcheck disable=SC2016,SC2030,SC2031 # $ in jq filters and container scripts; tests are subshells
 load helpers
 
-# bundle_args ARGS…: helpers.bash's, with "--" before ARGS: without it jq 1.6 takes an
-# argument like "-c" for its own option and drops it (so `sh -c SCRIPT` lost its -c).
-bundle_args() {
-        local json
-        json=$(jq -cn '$ARGS.positional' --args -- "$@") || die "bundle_args: jq failed"
-        bundle_jq '.process.args = $a' --argjson a "$json"
-}
-
-# known_bug DESCRIPTION: skip this test (it fails because of a runtime bug), unless
-# CUTTLE_TEST_KNOWN_BUGS=1.
-known_bug() {
-        [ "${CUTTLE_TEST_KNOWN_BUGS:-}" = 1 ] || skip "BUG: $*"
-}
 
 teardown() {
         if [ -n "${HOLDER_PID:-}" ]; then
@@ -156,16 +140,12 @@ userns_bundle() {
 }
 
 @test "cuttle-runtime namespaces: time asked for is new" {
-        known_bug "namespaces.c ns_direct_clone_flags() passes CLONE_NEWTIME (0x80) to" \
-                "clone(), where it is part of the exit signal (CSIGNAL): no time namespace is made"
         set_namespaces pid mount time
         run_in_container 0 sh -c "$NS_SCRIPT"
         assert_new_ns time pid mnt
 }
 
 @test "cuttle-runtime namespaces: time namespace with linux.timeOffsets" {
-        known_bug "linux.timeOffsets is ignored (not parsed, never written to" \
-                "/proc/PID/timens_offsets)"
         set_namespaces pid mount time
         bundle_jq '.linux.timeOffsets = {boottime: {secs: 864000, nanosecs: 0},
                                          monotonic: {secs: 864000, nanosecs: 0}}'
@@ -208,9 +188,6 @@ userns_bundle() {
 # ---------------------------------------------------------------------------- user
 
 @test "cuttle-runtime namespaces: user namespace with uidMappings and gidMappings" {
-        known_bug "create.c create_in_dir(): exec.fifo belongs to root:root (mode 0600), so" \
-                "the init, root of a user namespace mapped elsewhere, cannot open it:" \
-                "'opening exec fifo: Permission denied' (runc chowns it to the mapped root)"
         set_namespaces pid mount network ipc uts user
         bundle_jq '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
                    .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}] |
@@ -235,8 +212,6 @@ dir 0755 1000 1000 0 0" "uid_map, gid_map, probe id, stat of a 101000:201000 dir
 }
 
 @test "cuttle-runtime namespaces: exec joins the container's user namespace" {
-        known_bug "create.c create_in_dir(): exec.fifo is not chowned to the mapped root," \
-                "so no container with a user namespace starts"
         # (mqueue and sysfs need the ipc and network namespaces of the user namespace)
         set_namespaces pid mount ipc network uts user
         bundle_jq '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |

@@ -8,18 +8,10 @@
 # Every test's hooks run $HOOK_DIR/hook.sh KIND [SLEEP], which appends "KIND STATUS PID"
 # (from the state on its stdin) to $HOOK_DIR/log and keeps the state in KIND.json. $HOOK_DIR
 # is bind-mounted at the same path in the container, where startContainer hooks run.
-#
-# A test that fails because of a known runtime bug is skipped with "BUG: …" unless
-# CUTTLE_TEST_KNOWN_BUGS=1 (set it to check a fix).
 
 # shellcheck disable=SC2016,SC2030,SC2031 # $ in jq filters and container scripts; tests are subshells
 load helpers
 
-# known_bug DESCRIPTION: skip this test (it fails because of a runtime bug), unless
-# CUTTLE_TEST_KNOWN_BUGS=1.
-known_bug() {
-        [ "${CUTTLE_TEST_KNOWN_BUGS:-}" = 1 ] || skip "BUG: $*"
-}
 
 setup() {
         cuttle_setup
@@ -161,9 +153,6 @@ createContainer creating $pid" "the hooks run by create, in order"
 }
 
 @test "cuttle-runtime hooks: poststart runs after the container's process was executed" {
-        known_bug "create.c runtime_start() runs poststart as soon as the init wrote to" \
-                "exec.fifo, before startContainer hooks finish and the process is executed" \
-                "(spec: after the user-specified process is executed)"
         add_hook startContainer hook.sh 0.5 # slow: the process is executed after it
         add_hook poststart
         run_runtime 0 create --bundle "$BUNDLE" --pid-file "$CUTTLE_TEST_DIR/pid" "$CID"
@@ -175,8 +164,6 @@ createContainer creating $pid" "the hooks run by create, in order"
 }
 
 @test "cuttle-runtime hooks: startContainer gets the state with status created" {
-        known_bug "init.c: startContainer hooks get the state JSON the init got with" \
-                "SYNC_CGROUP_ACK, status \"creating\"; create has finished by then (runc: created)"
         add_hook startContainer
         run_runtime 0 create --bundle "$BUNDLE" "$CID"
         run_runtime 0 start "$CID"
@@ -253,9 +240,6 @@ PATH=/nowhere" "the hook's environment is exactly its env"
 }
 
 @test "cuttle-runtime hooks: poststop hooks run after a failed create" {
-        known_bug "create.c create_rollback() does not run poststop hooks (runtime.md" \
-                "lifecycle: a failing prestart/createRuntime/createContainer hook continues at" \
-                "step 12, and step 13 runs the poststop hooks; runc does)"
         add_hook prestart fail.sh
         add_hook poststop
         run_runtime 1 create --bundle "$BUNDLE" "$CID"
@@ -278,9 +262,6 @@ PATH=/nowhere" "the hook's environment is exactly its env"
 }
 
 @test "cuttle-runtime hooks: a failing startContainer hook fails start" {
-        known_bug "startContainer hooks run in the init after it wrote to exec.fifo; create.c" \
-                "runtime_start() returns once it read that byte, so start succeeds, the error" \
-                "goes to create's stderr and the container just stops"
         add_hook startContainer fail.sh
         run_runtime 0 create --bundle "$BUNDLE" "$CID"
         run_runtime 1 start "$CID"
