@@ -15,8 +15,10 @@
 #define HOOKS_OUTPUT_MAX 4096
 
 /*
- * Runs hooks[0..n) in order and stops at the first failure.  kind
- * ("prestart", "createRuntime", ...) only names the hooks in messages.
+ * Runs hooks[0..n) in order and stops at the first failure, except for
+ * "poststart" and "poststop", whose failures the spec makes warnings: those
+ * run to the end and return the first error (later ones are logged).  kind
+ * ("prestart", "createRuntime", ...) names the hooks in messages.
  *
  * Each hook: argv = args (or just path when args is empty), env = its env
  * exactly (empty when absent), execve(path) — no $PATH search.  stdin is
