@@ -13,7 +13,7 @@ PACKAGES=(
         busybox-static bats bats-assert bats-support bats-file jq util-linux bsdutils
         iproute2 procps psmisc uidmap tmux
         # the references we are compared with and tested against
-        runc podman conmon containers-common
+        runc podman conmon golang-github-containers-common
         # bench
         gnuplot-nox hyperfine time
 )
