@@ -82,7 +82,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
         fi
         if ninja -C build-fuzz >"$LOGDIR/build-fuzz.log" 2>&1; then
                 for f in build-fuzz/src/*/fuzz-*; do
-                        [ -x "$f" ] || continue
+                        [ -f "$f" ] && [ -x "$f" ] || continue
                         name=${f##*/fuzz-}
                         layer=$(basename "$(dirname "$f")")
                         corpus=src/$layer/fuzz-corpus/${name#"$layer"-}
