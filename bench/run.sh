@@ -232,12 +232,20 @@ run_case() {
 				continue
 			fi
 			printf '\n## iteration %d: %s\n' "$((i + 1))" "${CMD[*]}" >&"${logfd[$c]}"
-			bench_now_us
-			t0=$NOW_US
-			"${CMD[@]}" </dev/null >&"${logfd[$c]}" 2>&1
-			rc=$?
-			bench_now_us
-			t1=$NOW_US
+			if [[ -n $TIMEIT ]]; then
+				# timeit spawns the command and reports its wall time (µs) on fd 3.
+				t1=$("$TIMEIT" "${CMD[@]}" 3>&1 </dev/null >&"${logfd[$c]}" 2>&1)
+				rc=$?
+				t0=0
+				[[ $t1 =~ ^[0-9]+$ ]] || t1=-1
+			else
+				bench_now_us
+				t0=$NOW_US
+				"${CMD[@]}" </dev/null >&"${logfd[$c]}" 2>&1
+				rc=$?
+				bench_now_us
+				t1=$NOW_US
+			fi
 			bench_call "cleanup_$s" >&"${logfd[$c]}" 2>&1 || true
 			if ((rc != 0)); then
 				status[$c]=failed detail[$c]="exit status $rc (iteration $((i + 1)))"
@@ -343,14 +351,21 @@ print_summary() {
 			esac
 		done < <(awk -F '\t' -v k="$k" '$1 == k' "$RESULTS_TSV")
 		# The headline: for each pair, slower / faster.
-		awk -F '\t' -v k="$k" '$1 == k && $4 == "ok" { n++; c[n] = $3; m[n] = $8 }
-			END {
-				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
-					f = i; s = j; if (m[j] < m[i]) { f = j; s = i }
-					printf "  => %s / %s = %.2f: %s is %.2f× faster\n", c[s], c[f], m[s] / m[f], c[f], m[s] / m[f]
-				}
-			}' "$RESULTS_TSV"
+		headline "$k" "  => " ""
 	done
+}
+
+# headline CASE PREFIX SUFFIX: for each pair of contenders, slower / faster, raw and
+# net of the process-start floor (what the harness itself adds to every run).
+headline() {
+	awk -F '\t' -v k="$1" -v pre="$2" -v suf="$3" -v fl="$FLOOR_MS" '$1 == k && $4 == "ok" { n++; c[n] = $3; m[n] = $8 }
+		END {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
+				f = i; s = j; if (m[j] < m[i]) { f = j; s = i }
+				net = (m[f] > fl) ? (m[s] - fl) / (m[f] - fl) : 0
+				printf "%s%s / %s = %.2f: %s is %.2f× faster (%.2f× net of the %.2f ms process-start floor)%s\n", pre, c[s], c[f], m[s] / m[f], c[f], m[s] / m[f], net, fl, suf
+			}
+		}' "$RESULTS_TSV"
 }
 
 cgroup_layout() {
@@ -422,6 +437,8 @@ write_results_md() {
 				*) printf '| %s | failed | | | | | **FAILED**: %s |\n' "$name" "$det" ;;
 				esac
 			done < <(awk -F '\t' -v k="$k" '$1 == k' "$RESULTS_TSV")
+			printf '\n'
+			headline "$k" "**" "**"
 		done
 	} >"$md"
 }
@@ -500,14 +517,24 @@ draw_chart() {
 
 # ---------------------------------------------------------------------------
 
+# The timer: bench/timeit (built with the project) spawns each command and times
+# it alone; without it, bash's clock around the command (which adds a fork of bash).
+TIMEIT=
+[[ -x $BENCH_BUILD/timeit ]] && TIMEIT=$BENCH_BUILD/timeit
+
 # The floor: what starting a trivial program costs, timed the same way.
 : >"$WORK/floor"
 for ((i = 0; i < 21; i++)); do
-	bench_now_us
-	t0=$NOW_US
-	/bin/true </dev/null >/dev/null 2>&1
-	bench_now_us
-	((i == 0)) || printf '%d\n' "$((NOW_US - t0))" >>"$WORK/floor"
+	if [[ -n $TIMEIT ]]; then
+		us=$("$TIMEIT" /bin/true 3>&1 </dev/null >/dev/null 2>&1)
+	else
+		bench_now_us
+		t0=$NOW_US
+		/bin/true </dev/null >/dev/null 2>&1
+		bench_now_us
+		us=$((NOW_US - t0))
+	fi
+	((i == 0)) || printf '%d\n' "$us" >>"$WORK/floor"
 done
 FLOOR_MS=$(bench_stats "$WORK/floor" | awk '{ printf "%.2f", $3 }')
 
