@@ -279,9 +279,9 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         free(path);
         if (asprintf(&path, "%s/%s", st->dir, CREATING_MARK) < 0)
                 return cu_error_set(err, ENOMEM, "asprintf");
-        r = write_file_atomic(path, "", 0, 0600, err);
-        if (r < 0)
-                return r;
+        _cleanup_close_ int mark = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        if (mark < 0)
+                return cu_error_set(err, errno, "creating %s", path);
         free(path);
         if (asprintf(&path, "%s/%s", st->dir, EXEC_FIFO) < 0)
                 return cu_error_set(err, ENOMEM, "asprintf");
