@@ -36,7 +36,7 @@ static const char default_spec[] =
         "    \"noNewPrivileges\": true"
         "  },"
         "  \"root\": { \"path\": \"rootfs\", \"readonly\": true },"
-        "  \"hostname\": \"runc\","
+        "  \"hostname\": \"cuttle\","
         "  \"mounts\": ["
         "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },"
         "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","

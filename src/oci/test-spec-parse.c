@@ -657,7 +657,7 @@ static void check_default(const struct oci_spec *s, bool rootless)
         assert_non_null(s->oci_version);
         assert_string_equal(s->root.path, "rootfs");
         assert_true(s->root.readonly);
-        assert_string_equal(s->hostname, "runc");
+        assert_string_equal(s->hostname, "cuttle");
         assert_string_equal(s->process->args[0], "sh");
         assert_true(s->process->terminal);
         assert_true(s->process->no_new_privileges);

@@ -118,7 +118,7 @@ runtime_config() {
 if [ $# -eq 0 ]; then
         set -- sh
 fi
-args_json=$(jq -cn '$ARGS.positional' --args "$@")
+args_json=$(jq -cn '$ARGS.positional' --args -- "$@")
 
 config=$(runtime_config)
 if [ -z "$config" ]; then
