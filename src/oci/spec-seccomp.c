@@ -22,10 +22,7 @@
 #define ARG_INDEX_MAX 5u
 #define ACTION_DATA_MAX 0xffffu
 
-struct name_value {
-        const char *name;
-        uint32_t value;
-};
+#define name_value oci_seccomp_name
 
 static const struct name_value seccomp_actions[] = {
         { "SCMP_ACT_KILL", SCMP_ACT_KILL },
@@ -50,7 +47,7 @@ static const struct name_value seccomp_operators[] = {
 };
 
 /* The architectures of runtime-spec 1.1 (all known to libseccomp 2.5). */
-static const struct name_value seccomp_archs[] = {
+const struct oci_seccomp_name oci_seccomp_archs[] = {
         { "SCMP_ARCH_X86", SCMP_ARCH_X86 },
         { "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
         { "SCMP_ARCH_X32", SCMP_ARCH_X32 },
@@ -71,6 +68,7 @@ static const struct name_value seccomp_archs[] = {
         { "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64 },
         { "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64 },
 };
+const size_t oci_seccomp_n_archs = sizeof(oci_seccomp_archs) / sizeof(oci_seccomp_archs[0]);
 
 static const char *const seccomp_flags[] = {
         "SECCOMP_FILTER_FLAG_TSYNC",
@@ -93,8 +91,8 @@ static bool syscall_known_somewhere(const char *name)
 {
         if (seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR)
                 return true;
-        for (size_t i = 0; i < ELEMENTSOF(seccomp_archs); i++)
-                if (seccomp_syscall_resolve_name_arch(seccomp_archs[i].value, name) !=
+        for (size_t i = 0; i < ELEMENTSOF(oci_seccomp_archs); i++)
+                if (seccomp_syscall_resolve_name_arch(oci_seccomp_archs[i].value, name) !=
                     __NR_SCMP_ERROR)
                         return true;
         return false;
@@ -324,7 +322,7 @@ static int parse_names(json_t *o, const char *ctx, const char *key, const char *
 
 static bool arch_known(const char *name)
 {
-        return LOOKUP(seccomp_archs, name) != NULL;
+        return LOOKUP(oci_seccomp_archs, name) != NULL;
 }
 
 static bool flag_known(const char *name)

@@ -117,6 +117,19 @@ static int join_fd(int fd, int nstype, const char *what, struct cu_error **err)
         return 0;
 }
 
+/* Joins a user namespace and becomes its root (failing stage 1 otherwise). */
+static void join_user_ns(int fd, int sync_fd)
+{
+        struct cu_error *err = NULL;
+        int r = join_fd(fd, CLONE_NEWUSER, "user", &err);
+        if (r < 0)
+                stage1_fail(sync_fd, r, err);
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                r = cu_error_set(&err, errno, "becoming root in the user namespace");
+                stage1_fail(sync_fd, r, err);
+        }
+}
+
 /* After the namespaces are set up: fork the init as our sibling. */
 static int fork_init(int sync_fd)
 {
@@ -153,15 +166,8 @@ int ns_stage1(const struct oci_spec *s, int sync_fd)
                         stage1_fail(sync_fd, r, err);
                 }
         }
-        if (fds[OCI_NS_USER] >= 0) {
-                r = join_fd(fds[OCI_NS_USER], CLONE_NEWUSER, "user", &err);
-                if (r < 0)
-                        stage1_fail(sync_fd, r, err);
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-                        r = cu_error_set(&err, errno, "becoming root in the user namespace");
-                        stage1_fail(sync_fd, r, err);
-                }
-        }
+        if (fds[OCI_NS_USER] >= 0)
+                join_user_ns(fds[OCI_NS_USER], sync_fd);
         for (int t = 0; t < _OCI_NS_MAX; t++) {
                 if (t == OCI_NS_USER || fds[t] < 0 || t == OCI_NS_CGROUP)
                         continue;
@@ -245,15 +251,8 @@ int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd)
                 if (a > 0 && b > 0 && a == b && memcmp(self, other, (size_t) a) == 0)
                         fds[OCI_NS_USER] = safe_close(fds[OCI_NS_USER]);
         }
-        if (fds[OCI_NS_USER] >= 0) {
-                r = join_fd(fds[OCI_NS_USER], CLONE_NEWUSER, "user", &err);
-                if (r < 0)
-                        stage1_fail(sync_fd, r, err);
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-                        r = cu_error_set(&err, errno, "becoming root in the user namespace");
-                        stage1_fail(sync_fd, r, err);
-                }
-        }
+        if (fds[OCI_NS_USER] >= 0)
+                join_user_ns(fds[OCI_NS_USER], sync_fd);
         for (int t = 0; t < _OCI_NS_MAX; t++) {
                 if (t == OCI_NS_USER || fds[t] < 0)
                         continue;

@@ -17,16 +17,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "oci/spec-seccomp.h"
 #include "seccomp-filter.h"
 #include "util/log.h"
 
 #define ARG_INDEX_MAX 5u
 #define ACTION_DATA_MASK 0x0000ffffu
 
-struct name_value {
-        const char *name;
-        uint32_t value;
-};
+#define name_value oci_seccomp_name
 
 /* Tables for the features document; names must stay in step with oci/spec-seccomp.c (a unit test
  * parses every name listed here). */
@@ -39,28 +37,6 @@ static const char *const action_names[] = {
 static const char *const operator_names[] = {
         "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
         "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
-};
-
-static const struct name_value arch_table[] = {
-        { "SCMP_ARCH_X86", SCMP_ARCH_X86 },
-        { "SCMP_ARCH_X86_64", SCMP_ARCH_X86_64 },
-        { "SCMP_ARCH_X32", SCMP_ARCH_X32 },
-        { "SCMP_ARCH_ARM", SCMP_ARCH_ARM },
-        { "SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64 },
-        { "SCMP_ARCH_MIPS", SCMP_ARCH_MIPS },
-        { "SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64 },
-        { "SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32 },
-        { "SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL },
-        { "SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64 },
-        { "SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32 },
-        { "SCMP_ARCH_PPC", SCMP_ARCH_PPC },
-        { "SCMP_ARCH_PPC64", SCMP_ARCH_PPC64 },
-        { "SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE },
-        { "SCMP_ARCH_S390", SCMP_ARCH_S390 },
-        { "SCMP_ARCH_S390X", SCMP_ARCH_S390X },
-        { "SCMP_ARCH_PARISC", SCMP_ARCH_PARISC },
-        { "SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64 },
-        { "SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64 },
 };
 
 static const struct name_value flag_table[] = {
@@ -113,7 +89,7 @@ bool seccomp_uses_notify(const struct oci_seccomp *s)
 static int add_architectures(scmp_filter_ctx ctx, char *const *archs, struct cu_error **err)
 {
         for (size_t i = 0; archs && archs[i]; i++) {
-                const struct name_value *a = lookup(arch_table, ELEMENTSOF(arch_table), archs[i]);
+                const struct name_value *a = lookup(oci_seccomp_archs, oci_seccomp_n_archs, archs[i]);
                 if (!a)
                         return cu_error_setx(err, EINVAL,
                                              "linux.seccomp.architectures[%zu]: unknown "
@@ -140,7 +116,7 @@ static bool syscall_on_filter_archs(const struct oci_seccomp *s, const char *nam
 {
         for (size_t i = 0; s->architectures && s->architectures[i]; i++) {
                 const struct name_value *a =
-                        lookup(arch_table, ELEMENTSOF(arch_table), s->architectures[i]);
+                        lookup(oci_seccomp_archs, oci_seccomp_n_archs, s->architectures[i]);
                 if (a && seccomp_syscall_resolve_name_arch(a->value, name) >= 0)
                         return true;
         }
@@ -205,8 +181,8 @@ static int add_syscall(scmp_filter_ctx ctx, const struct oci_seccomp *s, size_t 
 
                 if (nr == __NR_SCMP_ERROR) {
                         bool known = false;
-                        for (size_t a = 0; a < ELEMENTSOF(arch_table) && !known; a++)
-                                known = seccomp_syscall_resolve_name_arch(arch_table[a].value,
+                        for (size_t a = 0; a < oci_seccomp_n_archs && !known; a++)
+                                known = seccomp_syscall_resolve_name_arch(oci_seccomp_archs[a].value,
                                                                           name) != __NR_SCMP_ERROR;
                         if (!known)
                                 return cu_error_setx(err, EINVAL,
@@ -440,7 +416,7 @@ json_t *seccomp_features_json(void)
         return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1, "actions",
                          names_json(action_names, ELEMENTSOF(action_names)), "operators",
                          names_json(operator_names, ELEMENTSOF(operator_names)), "archs",
-                         table_json(arch_table, ELEMENTSOF(arch_table), false), "knownFlags",
+                         table_json(oci_seccomp_archs, oci_seccomp_n_archs, false), "knownFlags",
                          table_json(flag_table, ELEMENTSOF(flag_table), false), "supportedFlags",
                          table_json(flag_table, ELEMENTSOF(flag_table), true));
 }
