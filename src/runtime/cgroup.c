@@ -933,6 +933,11 @@ int cgroup_enter(struct cgroup *cg, const struct oci_resources *res, pid_t pid,
         return 0;
 }
 
+int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct cu_error **err)
+{
+        return cg->ops->add_pid(cg, pid, err);
+}
+
 int cgroup_update(struct cgroup *cg, const struct oci_resources *res, struct cu_error **err)
 {
         if (!res)

@@ -65,6 +65,9 @@ int cgroup_new(const char *root, int version, const char *cgroups_path, const ch
 int cgroup_enter(struct cgroup *cg, const struct oci_resources *res, pid_t pid,
                  struct cu_error **err);
 
+/* Moves pid into a cgroup that cgroup_enter() made. */
+int cgroup_add_pid(struct cgroup *cg, pid_t pid, struct cu_error **err);
+
 /* Applies res to an existing cgroup. */
 int cgroup_update(struct cgroup *cg, const struct oci_resources *res, struct cu_error **err);
 

@@ -176,9 +176,10 @@ static int create_parent(struct container_state *st, struct cgroup *cg, pid_t st
         int r;
         pid_t init = stage1;
         if (direct) {
-                r = enter_cgroup(s, cg, init, err);
+                /* The cgroup was made before the clone; the init mounts meanwhile. */
+                r = cgroup_add_pid(cg, init, err);
                 if (r < 0)
-                        return r;
+                        return cu_error_prefix(err, r, "cgroup");
                 goto in_cgroup;
         }
         bool new_user = false;
@@ -221,7 +222,7 @@ in_cgroup:
         struct sync_msg ack = { .type = SYNC_CGROUP_ACK };
         snprintf(ack.text, sizeof ack.text, "%s", creating);
         if (send(sync, &ack, sizeof ack, MSG_NOSIGNAL) < 0)
-                return cu_error_set(err, errno, "container init exited unexpectedly");
+                return stage1_failure(sync, init, -errno, err);
         /* The state file is written while the init sets up its root filesystem. */
         r = container_state_save(st, err);
         if (r < 0)
@@ -352,6 +353,16 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         /* Without user/time namespaces or joined paths the init is cloned straight into
          * its namespaces; otherwise stage 1 prepares them and clones it as our child. */
         int direct_flags = ns_direct_clone_flags(s);
+        if (direct_flags >= 0) {
+                /* Made (with its limits) before the clone, so the init finds its cgroup
+                 * directories when it mounts them and need not wait for us to start. */
+                r = enter_cgroup(s, cg, 0, err);
+                if (r < 0) {
+                        close(sp[0]);
+                        close(sp[1]);
+                        return r;
+                }
+        }
         pid_t stage1 = direct_flags >= 0 ? ns_clone(direct_flags) : fork();
         if (stage1 < 0) {
                 r = -errno;
@@ -363,11 +374,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 close(sp[0]);
                 if (direct_flags < 0)
                         ns_stage1(s, sp[1]);
-                /* Now the init: the state JSON for hooks comes with the cgroup ack. */
-                struct sync_msg m;
-                if (sync_expect_msg(sp[1], SYNC_CGROUP_ACK, &m, "runtime", NULL) < 0)
-                        _exit(1);
-                args.state_json = m.text;
+                /* Now the init; it takes the cgroup ack (with the state JSON for hooks)
+                 * once it needs to be in its cgroup. */
                 container_init(&args);
         }
         close(sp[1]);

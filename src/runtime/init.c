@@ -289,14 +289,30 @@ static int join_cgroupns(const struct oci_spec *s, struct cu_error **err)
         return 0;
 }
 
-static int init_setup(const struct init_args *a, struct cu_error **err)
+/* Waits until the runtime has put us in our cgroup; the message carries the state
+ * JSON for hooks. */
+static int wait_cgroup_ack(struct init_args *a, struct sync_msg *m, struct cu_error **err)
+{
+        int r = sync_expect_msg(a->sync_fd, SYNC_CGROUP_ACK, m, "runtime", err);
+        if (r < 0)
+                return r;
+        a->state_json = m->text;
+        return join_cgroupns(a->spec, err);
+}
+
+static int init_setup(struct init_args *a, struct cu_error **err)
 {
         const struct oci_spec *s = a->spec;
         int r;
-
-        r = join_cgroupns(s, err);
-        if (r < 0)
-                return r;
+        struct sync_msg ack;
+        /* With a cgroup namespace the cgroup must be final before anything is mounted;
+         * otherwise the root filesystem is set up while the runtime adds us to it. */
+        bool early_ack = oci_spec_namespace(s, OCI_NS_CGROUP) != NULL;
+        if (early_ack) {
+                r = wait_cgroup_ack(a, &ack, err);
+                if (r < 0)
+                        return r;
+        }
         if (setsid() < 0)
                 return cu_error_set(err, errno, "setsid");
 
@@ -322,6 +338,11 @@ static int init_setup(const struct init_args *a, struct cu_error **err)
         r = rootfs_setup(s, a->rootfs, a->cgroup_path, in_userns, err);
         if (r < 0)
                 return r;
+        if (!early_ack) {
+                r = wait_cgroup_ack(a, &ack, err);
+                if (r < 0)
+                        return r;
+        }
 
         if (s->hooks.n_hooks[OCI_HOOK_PRESTART] || s->hooks.n_hooks[OCI_HOOK_CREATE_RUNTIME]) {
                 sync_send(a->sync_fd, SYNC_HOOKS, 0);
@@ -390,7 +411,7 @@ static void reset_ignored_signals(void)
                         signal(sig, SIG_DFL);
 }
 
-void container_init(const struct init_args *a)
+void container_init(struct init_args *a)
 {
         struct cu_error *err = NULL;
         /* The runtime may have blocked signals; the container starts clean. */

@@ -12,7 +12,7 @@ struct init_args {
         const char *bundle; /* absolute; relative bind sources resolve against it */
         const char *rootfs; /* absolute */
         const char *cgroup_path; /* relative to the hierarchies, may be NULL */
-        const char *state_json; /* for createContainer / startContainer hooks */
+        const char *state_json; /* for hooks: set by container_init from the cgroup ack */
         int sync_fd;
         int fifo_fd; /* O_PATH to exec.fifo; -1: start at once (no create/start split) */
         int console_fd; /* connected console socket, or -1 */
@@ -22,7 +22,7 @@ struct init_args {
 
 /* The container init.  Never returns: execs the process or _exit()s after
  * sending SYNC_ERROR. */
-_noreturn_ void container_init(const struct init_args *a);
+_noreturn_ void container_init(struct init_args *a);
 
 /* An exec'd process, already in the container's namespaces and cgroup. */
 _noreturn_ void container_exec_process(const struct oci_spec *s, const struct oci_process *p,
