@@ -418,7 +418,12 @@ write_results_md() {
 		printf '| podman | %s |\n' "$(version_of podman)"
 		printf '\n## Method\n\n'
 		printf '%d timed runs per contender after %d warm-up run(s), contenders interleaved\n' "$ITERATIONS" "$WARMUP"
-		printf '(A B A B …); wall time of each run from bash'"'"'s `EPOCHREALTIME` (µs), the\n'
+		if [[ -n $TIMEIT ]]; then
+			printf '(A B A B …); wall time of each run measured by `bench/timeit` (posix_spawn +\n'
+			printf 'wait, CLOCK_MONOTONIC, µs), the\n'
+		else
+			printf '(A B A B …); wall time of each run from bash'"'"'s `EPOCHREALTIME` (µs), the\n'
+		fi
 		printf 'untimed prepare/cleanup steps excluded. Peak RSS: `/usr/bin/time -f %%M` of one\n'
 		printf 'extra run (largest resident set of the command and the children it waited for).\n'
 		printf 'Floor: starting `/bin/true` the same way takes %s ms (median of 20); every\n' "$FLOOR_MS"
