@@ -106,14 +106,6 @@ static int load_bundle(const char *bundle_arg, char **ret_bundle, char **ret_roo
         return 0;
 }
 
-static int state_text(const struct container_state *st, enum container_status status,
-                      char **ret)
-{
-        _cleanup_json_ json_t *j = container_state_json(st, status);
-        *ret = j ? json_dumps(j, JSON_COMPACT) : NULL;
-        return *ret ? 0 : -ENOMEM;
-}
-
 struct create_result {
         pid_t pid;
         int console_master; /* when the caller asked for an internal console */
@@ -131,16 +123,8 @@ static void create_rollback(struct container_state *st, struct cgroup *cg)
                 (void) cgroup_destroy(cg, NULL);
         }
         /* runtime.md lifecycle: a failed create still ends with the poststop hooks. */
-        const struct oci_hooks *h = &st->spec->hooks;
-        if (h->n_hooks[OCI_HOOK_POSTSTOP] && st->created) {
-                _cleanup_free_ char *state = NULL;
-                struct cu_error *herr = NULL;
-                if (state_text(st, STATUS_STOPPED, &state) >= 0 &&
-                    hooks_run(h->hooks[OCI_HOOK_POSTSTOP], h->n_hooks[OCI_HOOK_POSTSTOP],
-                              "poststop", state, &herr) < 0)
-                        log_warn("%s, ignoring", cu_error_msg(herr));
-                cu_error_free(herr);
-        }
+        if (st->created)
+                container_hooks_warn(st, OCI_HOOK_POSTSTOP, STATUS_STOPPED);
         (void) rm_rf(st->dir);
 }
 
@@ -216,8 +200,8 @@ in_cgroup:
         r = proc_start_time(init, &st->pid_start_time);
         if (r < 0)
                 return cu_error_set(err, -r, "container init exited unexpectedly");
-        _cleanup_free_ char *creating = NULL;
-        if (state_text(st, STATUS_CREATING, &creating) < 0)
+        _cleanup_free_ char *creating = container_state_text(st, STATUS_CREATING);
+        if (!creating)
                 return cu_error_set(err, ENOMEM, "state");
         struct sync_msg ack = { .type = SYNC_CGROUP_ACK };
         snprintf(ack.text, sizeof ack.text, "%s", creating);
@@ -498,17 +482,7 @@ static int start_loaded(struct container_state *st, struct cu_error **err)
         r = release_init(st, err);
         if (r < 0)
                 return r;
-        const struct oci_hooks *h = &st->spec->hooks;
-        if (h->n_hooks[OCI_HOOK_POSTSTART]) {
-                _cleanup_free_ char *state = NULL;
-                if (state_text(st, STATUS_RUNNING, &state) < 0)
-                        return cu_error_set(err, ENOMEM, "state");
-                struct cu_error *herr = NULL;
-                if (hooks_run(h->hooks[OCI_HOOK_POSTSTART], h->n_hooks[OCI_HOOK_POSTSTART],
-                              "poststart", state, &herr) < 0)
-                        log_warn("%s, ignoring", cu_error_msg(herr));
-                cu_error_free(herr);
-        }
+        container_hooks_warn(st, OCI_HOOK_POSTSTART, STATUS_RUNNING);
         return 0;
 }
 

@@ -48,8 +48,7 @@ static int exec_parent(const struct container_state *st, pid_t stage1, int sync,
                 if (m.type == SYNC_ERROR)
                         return cu_error_setx(err, m.errnum ? m.errnum : EIO, "%s", m.text);
                 if (m.type == SYNC_SECCOMP_FD && passed >= 0) {
-                        _cleanup_json_ json_t *j = container_state_json(st, STATUS_RUNNING);
-                        _cleanup_free_ char *state = j ? json_dumps(j, JSON_COMPACT) : NULL;
+                        _cleanup_free_ char *state = container_state_text(st, STATUS_RUNNING);
                         r = seccomp_send_listener(st->spec->linux_.seccomp, passed, child, state,
                                                   err);
                         if (r < 0)

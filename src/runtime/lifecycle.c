@@ -71,16 +71,7 @@ static int destroy(struct container_state *st, struct cu_error **err)
         log_debug("delete: cgroup removed");
         if (r < 0)
                 return r;
-        const struct oci_hooks *h = &st->spec->hooks;
-        if (h->n_hooks[OCI_HOOK_POSTSTOP]) {
-                _cleanup_json_ json_t *j = container_state_json(st, STATUS_STOPPED);
-                _cleanup_free_ char *state = j ? json_dumps(j, JSON_COMPACT) : NULL;
-                struct cu_error *herr = NULL;
-                if (hooks_run(h->hooks[OCI_HOOK_POSTSTOP], h->n_hooks[OCI_HOOK_POSTSTOP],
-                              "poststop", state ? state : "{}", &herr) < 0)
-                        log_warn("%s, ignoring", cu_error_msg(herr));
-                cu_error_free(herr);
-        }
+        container_hooks_warn(st, OCI_HOOK_POSTSTOP, STATUS_STOPPED);
         r = rm_rf(st->dir);
         if (r < 0)
                 return cu_error_set(err, -r, "removing %s", st->dir);

@@ -50,6 +50,11 @@ enum container_status container_status(const struct container_state *s);
 bool container_pid_alive(const struct container_state *s);
 /* The OCI state JSON for hooks and `state`. */
 json_t *container_state_json(const struct container_state *s, enum container_status st);
+/* The state JSON as compact text (malloc'd), or NULL. */
+char *container_state_text(const struct container_state *s, enum container_status st);
+/* Runs the hooks of a kind whose failures are only warnings (poststart, poststop). */
+void container_hooks_warn(const struct container_state *s, enum oci_hook_kind kind,
+                          enum container_status st);
 int container_cgroup(const struct container_state *s, struct cgroup **ret, struct cu_error **err);
 
 /* delete of a loaded container (lifecycle.c). */

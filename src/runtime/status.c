@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "hooks.h"
 #include "runtime-internal.h"
 #include "util/fileio.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/proc.h"
 
 const char *const container_status_names[_STATUS_MAX] = {
@@ -156,11 +158,9 @@ bool container_pid_alive(const struct container_state *s)
                 return false;
         uint64_t st = 0;
         char state = 0;
-        if (proc_start_time(s->pid, &st) < 0 || st != s->pid_start_time)
+        if (proc_stat(s->pid, &state, &st) < 0 || st != s->pid_start_time)
                 return false;
-        if (proc_state(s->pid, &state) < 0 || state == 'Z' || state == 'X')
-                return false;
-        return true;
+        return state != 'Z' && state != 'X';
 }
 
 int container_cgroup(const struct container_state *s, struct cgroup **ret, struct cu_error **err)
@@ -203,4 +203,24 @@ json_t *container_state_json(const struct container_state *s, enum container_sta
                         json_object_set_new(ann, kv[0], json_string(kv[1]));
         json_object_set_new(o, "annotations", ann);
         return o;
+}
+
+char *container_state_text(const struct container_state *s, enum container_status st)
+{
+        _cleanup_json_ json_t *j = container_state_json(s, st);
+        return j ? json_dumps(j, JSON_COMPACT) : NULL;
+}
+
+void container_hooks_warn(const struct container_state *s, enum oci_hook_kind kind,
+                          enum container_status st)
+{
+        const struct oci_hooks *h = &s->spec->hooks;
+        if (!h->n_hooks[kind])
+                return;
+        _cleanup_free_ char *state = container_state_text(s, st);
+        struct cu_error *herr = NULL;
+        if (hooks_run(h->hooks[kind], h->n_hooks[kind], oci_hook_kind_names[kind],
+                      state ? state : "{}", &herr) < 0)
+                log_warn("%s, ignoring", cu_error_msg(herr));
+        cu_error_free(herr);
 }

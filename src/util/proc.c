@@ -64,29 +64,35 @@ static int read_stat(pid_t pid, char **ret_after_comm)
         return *ret_after_comm ? 0 : -ENOMEM;
 }
 
-int proc_state(pid_t pid, char *ret)
+int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start_time)
 {
         _cleanup_free_ char *s = NULL;
         int r = read_stat(pid, &s);
         if (r < 0)
                 return r;
-        *ret = s[0];
-        return 0;
-}
-
-int proc_start_time(pid_t pid, uint64_t *ret)
-{
-        _cleanup_free_ char *s = NULL;
-        int r = read_stat(pid, &s);
-        if (r < 0)
-                return r;
+        char state = s[0];
         /* After "comm) " comes field 3 (state); starttime is field 22. */
         char *save = NULL, *tok = strtok_r(s, " ", &save);
         for (int field = 3; tok && field < 22; field++)
                 tok = strtok_r(NULL, " ", &save);
-        if (!tok)
+        uint64_t start = 0;
+        if (!tok || safe_atou64(tok, &start) < 0)
                 return -EIO;
-        return safe_atou64(tok, ret);
+        if (ret_state)
+                *ret_state = state;
+        if (ret_start_time)
+                *ret_start_time = start;
+        return 0;
+}
+
+int proc_state(pid_t pid, char *ret)
+{
+        return proc_stat(pid, ret, NULL);
+}
+
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+        return proc_stat(pid, NULL, ret);
 }
 
 int sys_pidfd_open(pid_t pid, unsigned flags)

@@ -21,6 +21,8 @@ int wait_for_pid_status(pid_t pid, int *status);
 
 /* Start time (field 22 of /proc/PID/stat, clock ticks since boot), or -errno. */
 int proc_start_time(pid_t pid, uint64_t *ret);
+/* State letter and start time from one read of /proc/PID/stat (either may be NULL). */
+int proc_stat(pid_t pid, char *ret_state, uint64_t *ret_start_time);
 /* State letter of /proc/PID/stat ('R', 'S', 'Z', …), or -errno. */
 int proc_state(pid_t pid, char *ret);
 
