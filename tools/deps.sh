@@ -6,12 +6,15 @@ set -euo pipefail
 PACKAGES=(
         # build
         gcc pkg-config meson ninja-build
-        libjansson-dev libseccomp-dev libcap-dev
+        libjansson-dev libseccomp-dev libcap-dev libsqlite3-dev libssl-dev libarchive-dev
+        zlib1g-dev libzstd-dev libcurl4-openssl-dev
         # unit tests, fuzzing, sanitizers
         libcmocka-dev clang libclang-rt-14-dev valgrind
         # system tests: images from busybox-static, bats, helpers
         busybox-static bats bats-assert bats-support bats-file jq util-linux bsdutils
-        iproute2 procps psmisc uidmap tmux
+        iproute2 procps psmisc uidmap tmux zstd python3
+        # image round trips and registry tests
+        skopeo docker-registry apache2-utils
         # the references we are compared with and tested against
         runc podman conmon golang-github-containers-common
         # bench

@@ -78,7 +78,11 @@ fi
 if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
         echo "== fuzz targets: corpus replay and a short run"
         if [ ! -f build-fuzz/build.ninja ]; then
-                CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false >"$LOGDIR/setup-fuzz.log" 2>&1
+                # The libraries get coverage instrumentation too (fuzzer-no-link),
+                # or the fuzzer only sees the target's own edges.
+                CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \
+                        -Dc_args=-fsanitize=fuzzer-no-link,address -Db_lundef=false \
+                        >"$LOGDIR/setup-fuzz.log" 2>&1
         fi
         if ninja -C build-fuzz >"$LOGDIR/build-fuzz.log" 2>&1; then
                 for f in build-fuzz/src/*/fuzz-*; do

@@ -100,3 +100,43 @@ int strv_env_set(char ***env, const char *assignment)
                         }
         return strv_push(env, copy);
 }
+
+char *strv_join(char *const *l, const char *sep)
+{
+        size_t n = 0, sl = strlen(sep);
+        for (size_t i = 0; l && l[i]; i++)
+                n += strlen(l[i]) + sl;
+        char *out = malloc(n + 1), *p = out;
+        if (!out)
+                return NULL;
+        for (size_t i = 0; l && l[i]; i++) {
+                if (i) {
+                        memcpy(p, sep, sl);
+                        p += sl;
+                }
+                size_t k = strlen(l[i]);
+                memcpy(p, l[i], k);
+                p += k;
+        }
+        *p = '\0';
+        return out;
+}
+
+char **strv_split(const char *s, const char *seps)
+{
+        char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return NULL;
+        for (const char *p = s; p && *p;) {
+                size_t n = strcspn(p, seps);
+                if (n > 0) {
+                        char *piece = strndup(p, n);
+                        if (!piece || strv_push(&v, piece) < 0)
+                                return strv_free(v);
+                }
+                p += n;
+                if (*p)
+                        p++;
+        }
+        return v;
+}

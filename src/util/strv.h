@@ -15,6 +15,10 @@ int strv_push(char ***l, char *s);
 /* Appends a copy. */
 int strv_extend(char ***l, const char *s);
 char **strv_free(char **l);
+/* Joins with sep ("" for an empty or NULL vector); NULL on ENOMEM. */
+char *strv_join(char *const *l, const char *sep);
+/* Splits at any of the characters in seps, dropping empty pieces. */
+char **strv_split(const char *s, const char *seps);
 /* Value of NAME in an environment vector ("NAME=value"), or NULL. */
 const char *strv_env_get(char *const *env, const char *name);
 /* Sets "NAME=value" in an environment vector, replacing an existing NAME. */

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "copy.h"
+#include "rootfs.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static int sys_fsopen(const char *fs, unsigned flags)
+{
+        return (int) syscall(SYS_fsopen, fs, flags);
+}
+
+static int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *val, int aux)
+{
+        return (int) syscall(SYS_fsconfig, fd, cmd, key, val, aux);
+}
+
+static int sys_fsmount(int fd, unsigned flags, unsigned attr)
+{
+        return (int) syscall(SYS_fsmount, fd, flags, attr);
+}
+
+static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned flags)
+{
+        return (int) syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+
+static char *ctr_dir(struct store *s, const char *id, const char *sub)
+{
+        char *p = NULL;
+        if (asprintf(&p, "%s/containers/%s%s%s", s->root, id, sub ? "/" : "", sub ? sub : "") < 0)
+                return NULL;
+        return p;
+}
+
+char *rootfs_path(struct store *s, const char *ctr_id)
+{
+        return ctr_dir(s, ctr_id, "merged");
+}
+
+static bool is_mountpoint(const char *path)
+{
+        struct stat a, b;
+        _cleanup_free_ char *parent = NULL;
+        if (stat(path, &a) < 0 || asprintf(&parent, "%s/..", path) < 0 || stat(parent, &b) < 0)
+                return false;
+        if (a.st_dev != b.st_dev)
+                return true;
+        /* Same device (e.g. a bind mount): compare mount IDs. */
+        struct statx sa, sb;
+        if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sa) == 0 &&
+            statx(AT_FDCWD, parent, 0, STATX_MNT_ID, &sb) == 0 && (sa.stx_mask & STATX_MNT_ID))
+                return sa.stx_mnt_id != sb.stx_mnt_id;
+        return false;
+}
+
+bool rootfs_is_mounted(struct store *s, const char *ctr_id)
+{
+        _cleanup_free_ char *m = rootfs_path(s, ctr_id);
+        return m && is_mountpoint(m);
+}
+
+int rootfs_create(struct store *s, const char *ctr_id, char *const *layers, struct cu_error **err)
+{
+        _cleanup_free_ char *dir = ctr_dir(s, ctr_id, NULL);
+        if (!dir)
+                return -ENOMEM;
+        if (mkdir(dir, 0700) < 0)
+                return cu_error_set(err, errno, "creating %s", dir);
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || mkdirat(dfd, "merged", 0755) < 0)
+                return cu_error_set(err, errno, "creating %s/merged", dir);
+        /* The layer list, so that mounting needs no database. */
+        _cleanup_free_ char *list = strv_join(layers, "\n");
+        _cleanup_free_ char *lp = ctr_dir(s, ctr_id, "layers");
+        if (!list || !lp)
+                return -ENOMEM;
+        int r = write_file_atomic(lp, list, strlen(list), 0600, err);
+        if (r < 0)
+                return r;
+        if (s->driver == STORE_DRIVER_OVERLAY) {
+                if (mkdirat(dfd, "diff", 0755) < 0 || mkdirat(dfd, "work", 0700) < 0)
+                        return cu_error_set(err, errno, "creating %s/diff", dir);
+                return 0;
+        }
+        /* vfs: a private copy of the top layer (each vfs layer is complete). */
+        size_t n = strv_length(layers);
+        if (n == 0)
+                return 0;
+        _cleanup_free_ char *top = store_layer_relpath(s, layers[n - 1]);
+        _cleanup_close_ int src = top ? openat(s->root_fd, top, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        _cleanup_close_ int dst = openat(dfd, "merged", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (src < 0 || dst < 0)
+                return cu_error_set(err, errno, "opening layer %s", layers[n - 1]);
+        return copy_tree(src, dst, err);
+}
+
+static int mount_overlay(struct store *s, char **layers, const char *upper, const char *work,
+                         const char *target, bool ro, struct cu_error **err)
+{
+        size_t n = strv_length(layers);
+        _cleanup_strv_ char **paths = NULL;
+        for (size_t i = n; i-- > 0;) { /* topmost first */
+                char *p = NULL;
+                if (asprintf(&p, "%s/layers/overlay/%s", s->root, digest_valid(layers[i]) ?
+                             digest_hex(layers[i]) : layers[i]) < 0)
+                        return -ENOMEM;
+                int r = strv_extend(&paths, p);
+                free(p);
+                if (r < 0)
+                        return r;
+        }
+        if (n == 0) {
+                _cleanup_free_ char *empty = NULL;
+                if (asprintf(&empty, "%s/layers/empty", s->root) < 0)
+                        return -ENOMEM;
+                mkdir(empty, 0755);
+                if (strv_extend(&paths, empty) < 0)
+                        return -ENOMEM;
+        }
+        /* The new mount API takes the layers one by one (no page-size limit). */
+        int fd = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fd >= 0) {
+                _cleanup_close_ int fsfd = fd;
+                bool ok = true;
+                for (size_t i = 0; ok && paths[i]; i++)
+                        ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", paths[i], 0) == 0;
+                if (ok && upper)
+                        ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) == 0 &&
+                             sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) == 0;
+                if (ok) {
+                        sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "index", "off", 0);
+                        if (sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                                return cu_error_set(err, errno, "creating overlay mount on %s", target);
+                        _cleanup_close_ int mfd = sys_fsmount(fsfd, FSMOUNT_CLOEXEC, ro ? MOUNT_ATTR_RDONLY : 0);
+                        if (mfd < 0)
+                                return cu_error_set(err, errno, "mounting overlay on %s", target);
+                        if (sys_move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                return cu_error_set(err, errno, "mounting overlay on %s", target);
+                        return 0;
+                }
+                if (errno != EINVAL)
+                        return cu_error_set(err, errno, "configuring overlay mount on %s", target);
+                /* an older kernel without "lowerdir+": classic mount below */
+        }
+        _cleanup_free_ char *lower = strv_join(paths, ":");
+        _cleanup_free_ char *opts = NULL;
+        if (!lower || asprintf(&opts, "lowerdir=%s%s%s%s%s", lower, upper ? ",upperdir=" : "",
+                               upper ? upper : "", upper ? ",workdir=" : "", upper ? work : "") < 0)
+                return -ENOMEM;
+        if (strlen(opts) >= 4096)
+                return cu_error_setx(err, E2BIG, "too many layers for an overlay mount on this kernel");
+        if (mount("overlay", target, "overlay", ro ? MS_RDONLY : 0, opts) < 0)
+                return cu_error_set(err, errno, "mounting overlay on %s", target);
+        return 0;
+}
+
+int rootfs_mount(struct store *s, const char *ctr_id, char **ret_path, struct cu_error **err)
+{
+        _cleanup_free_ char *merged = ctr_dir(s, ctr_id, "merged");
+        _cleanup_free_ char *upper = ctr_dir(s, ctr_id, "diff");
+        _cleanup_free_ char *work = ctr_dir(s, ctr_id, "work");
+        _cleanup_free_ char *lp = ctr_dir(s, ctr_id, "layers");
+        if (!merged || !upper || !work || !lp)
+                return -ENOMEM;
+        if (s->driver == STORE_DRIVER_OVERLAY && !is_mountpoint(merged)) {
+                _cleanup_free_ char *list = NULL;
+                int r = read_full_file(lp, &list, NULL, err);
+                if (r < 0)
+                        return cu_error_prefix(err, r, "container %s storage", ctr_id);
+                _cleanup_strv_ char **layers = strv_split(list, "\n");
+                if (!layers)
+                        return -ENOMEM;
+                r = mount_overlay(s, layers, upper, work, merged, false, err);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_path)
+                *ret_path = TAKE_PTR(merged);
+        return 0;
+}
+
+static int unmount_path(const char *path, struct cu_error **err)
+{
+        for (int i = 0; i < 64 && is_mountpoint(path); i++)
+                if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                        return cu_error_set(err, errno, "unmounting %s", path);
+        return 0;
+}
+
+int rootfs_unmount(struct store *s, const char *ctr_id, struct cu_error **err)
+{
+        _cleanup_free_ char *merged = ctr_dir(s, ctr_id, "merged");
+        if (!merged)
+                return -ENOMEM;
+        if (s->driver == STORE_DRIVER_VFS)
+                return 0;
+        return unmount_path(merged, err);
+}
+
+int rootfs_delete(struct store *s, const char *ctr_id, struct cu_error **err)
+{
+        int r = rootfs_unmount(s, ctr_id, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *dir = ctr_dir(s, ctr_id, NULL);
+        if (!dir)
+                return -ENOMEM;
+        r = rm_rf(dir);
+        if (r < 0 && r != -ENOENT)
+                return cu_error_set(err, -r, "removing %s", dir);
+        return 0;
+}
+
+static char *image_mount_dir(struct store *s, const char *image_id)
+{
+        char *p = NULL;
+        if (asprintf(&p, "%s/image-mounts/%s", s->root, image_id) < 0)
+                return NULL;
+        return p;
+}
+
+bool image_is_mounted(struct store *s, const char *image_id, char **ret_path)
+{
+        _cleanup_free_ char *p = image_mount_dir(s, image_id);
+        if (!p)
+                return false;
+        bool m = s->driver == STORE_DRIVER_VFS ? access(p, F_OK) == 0 : is_mountpoint(p);
+        if (m && ret_path)
+                *ret_path = TAKE_PTR(p);
+        return m;
+}
+
+int image_mount(struct store *s, const char *image_id, char *const *layers, char **ret_path,
+                struct cu_error **err)
+{
+        _cleanup_free_ char *p = image_mount_dir(s, image_id);
+        if (!p)
+                return -ENOMEM;
+        if (image_is_mounted(s, image_id, NULL)) {
+                *ret_path = TAKE_PTR(p);
+                return 0;
+        }
+        int r = mkdir_p(p, 0700);
+        if (r < 0)
+                return cu_error_set(err, -r, "creating %s", p);
+        size_t n = strv_length(layers);
+        if (s->driver == STORE_DRIVER_VFS) {
+                if (n > 0) {
+                        _cleanup_free_ char *top = store_layer_relpath(s, layers[n - 1]);
+                        _cleanup_close_ int src = top ? openat(s->root_fd, top, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+                        if (src < 0)
+                                return cu_error_set(err, errno, "opening layer");
+                        char fdp[64];
+                        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", src);
+                        if (mount(fdp, p, NULL, MS_BIND, NULL) < 0 ||
+                            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+                                return cu_error_set(err, errno, "mounting image on %s", p);
+                }
+        } else {
+                r = mount_overlay(s, (char **) layers, NULL, NULL, p, true, err);
+                if (r < 0) {
+                        rmdir(p);
+                        return r;
+                }
+        }
+        *ret_path = TAKE_PTR(p);
+        return 0;
+}
+
+int image_unmount(struct store *s, const char *image_id, struct cu_error **err)
+{
+        _cleanup_free_ char *p = image_mount_dir(s, image_id);
+        if (!p)
+                return -ENOMEM;
+        int r = unmount_path(p, err);
+        if (r < 0)
+                return r;
+        rmdir(p);
+        return 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Container root filesystems: overlay (image layers as lowerdirs, a
+ * per-container upper/work) or vfs (a private copy of the top layer);
+ * and read-only image mounts (`image mount`). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "store.h"
+
+/* Creates <root>/containers/<id>/ for a container of an image with these
+ * layers (chain IDs, bottom first; may be empty). */
+int rootfs_create(struct store *s, const char *ctr_id, char *const *layers, struct cu_error **err);
+
+/* Mounts it (idempotent) and returns the merged path. */
+int rootfs_mount(struct store *s, const char *ctr_id, char **ret_path, struct cu_error **err);
+
+/* Unmounts it (ok when not mounted). */
+int rootfs_unmount(struct store *s, const char *ctr_id, struct cu_error **err);
+
+/* Unmounts and removes everything of the container's storage. */
+int rootfs_delete(struct store *s, const char *ctr_id, struct cu_error **err);
+
+/* The merged path (mounted or not). */
+char *rootfs_path(struct store *s, const char *ctr_id);
+bool rootfs_is_mounted(struct store *s, const char *ctr_id);
+
+/* Read-only mount of an image at <root>/image-mounts/<id>; returns the path. */
+int image_mount(struct store *s, const char *image_id, char *const *layers, char **ret_path,
+                struct cu_error **err);
+int image_unmount(struct store *s, const char *image_id, struct cu_error **err);
+bool image_is_mounted(struct store *s, const char *image_id, char **ret_path);
