@@ -136,3 +136,29 @@ bench_call() {
 	declare -F "$1" >/dev/null || return 0
 	"$@"
 }
+
+# bench_many_images OUT.tar N: a docker-archive of N small images (one 1-file layer each,
+# distinct contents, named localhost/many-I:latest).
+bench_many_images() {
+	local out=$1 n=$2 d i l c
+	d=$(mktemp -d)
+	local -a members=(manifest.json)
+	local manifest='['
+	for ((i = 0; i < n; i++)); do
+		mkdir -p "$d/f$i"
+		printf 'image %d\n' "$i" >"$d/f$i/file"
+		tar --numeric-owner --owner=0 --group=0 --mtime=@1700000000 -C "$d/f$i" -cf "$d/l$i.tar" file
+		l=$(sha256sum "$d/l$i.tar" | cut -d' ' -f1)
+		mv "$d/l$i.tar" "$d/$l.tar"
+		printf '{"architecture":"amd64","os":"linux","created":"2023-11-14T22:13:%02dZ","config":{},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+			$((i % 60)) "$l" >"$d/c.json"
+		c=$(sha256sum "$d/c.json" | cut -d' ' -f1)
+		mv "$d/c.json" "$d/$c.json"
+		members+=("$c.json" "$l.tar")
+		((i)) && manifest+=','
+		manifest+="{\"Config\":\"$c.json\",\"RepoTags\":[\"localhost/many-$i:latest\"],\"Layers\":[\"$l.tar\"]}"
+	done
+	printf '%s]' "$manifest" >"$d/manifest.json"
+	tar -C "$d" -cf "$out" "${members[@]}"
+	rm -rf "$d"
+}

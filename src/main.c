@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Multicall entry: `cuttle …`, `cuttle-runtime …` (argv[0]) and `cuttle oci …`. */
+/* Multicall entry: `cuttle …`, `cuttle-runtime …` (argv[0]), `cuttle oci …`
+ * and the per-container monitor (argv[0] "cuttle-monitor"). */
+#include <string.h>
+
 #include "cli/cli.h"
+#include "monitor/monitor.h"
 
 int main(int argc, char **argv)
 {
+        const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+        base = base ? base + 1 : (argc > 0 ? argv[0] : "");
+        if (strcmp(base, "cuttle-monitor") == 0)
+                return monitor_main(argc, argv);
         return cli_main(argc, argv);
 }

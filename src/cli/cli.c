@@ -4,6 +4,9 @@
 
 #include "config.h"
 #include "cli.h"
+#include "commands.h"
+#include "context.h"
+#include "registry-exec.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
@@ -21,55 +24,126 @@ static void usage(FILE *f)
               "  cuttle [options] [command]\n"
               "\n"
               "Available Commands:\n"
+              "  history     Show history of a specified image\n"
+              "  image       Manage images\n"
+              "  images      List images in local storage\n"
+              "  import      Import a tarball to create a filesystem image\n"
+              "  load        Load image(s) from a tar archive\n"
+              "  login       Log in to a container registry\n"
+              "  logout      Log out of a container registry\n"
               "  oci         Run the built-in OCI runtime (runc-compatible command line)\n"
+              "  pull        Pull an image from a registry\n"
+              "  push        Push an image to a specified destination\n"
+              "  rmi         Removes one or more images from local storage\n"
+              "  save        Save image(s) to an archive\n"
+              "  tag         Add an additional name to a local image\n"
+              "  untag       Remove a name from a local image\n"
               "  version     Display the cuttle version information\n"
               "\n"
               "Options:\n"
+              "      --root string             Path to the root directory in which data is stored\n"
+              "      --runroot string          Path to the 'run directory' where all state information is stored\n"
+              "      --storage-driver string   Select which storage driver is used to manage storage of images and containers\n"
               "      --log-level string   Log messages above specified level (trace, debug, info,\n"
               "                           warn, error, fatal or panic) (default \"warn\")\n",
               f);
+}
+
+struct command {
+        const char *name;
+        cli_command_fn fn;
+};
+
+/* pull, push, login and logout need libcurl: cuttle-registry runs them. */
+static int exec_registry(struct cli_ctx *c, int argc, char **argv)
+{
+        (void) argc;
+        (void) argv;
+        return registry_exec(c->argc, c->argv);
+}
+
+static const struct command image_commands[] = {
+        { "exists", cmd_image_exists }, { "history", cmd_image_history }, { "import", cmd_import },
+        { "inspect", cmd_image_inspect }, { "list", cmd_images }, { "load", cmd_load }, { "ls", cmd_images },
+        { "mount", cmd_image_mount }, { "prune", cmd_image_prune }, { "pull", exec_registry },
+        { "push", exec_registry }, { "rm", cmd_rmi }, { "save", cmd_save }, { "tag", cmd_tag },
+        { "umount", cmd_image_unmount }, { "unmount", cmd_image_unmount }, { "untag", cmd_untag },
+        { NULL, NULL },
+};
+
+static const struct command top_commands[] = {
+        { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
+        { "inspect", cmd_image_inspect }, { "load", cmd_load }, { "login", exec_registry },
+        { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },
+        { "save", cmd_save }, { "tag", cmd_tag }, { "untag", cmd_untag },
+        { NULL, NULL },
+};
+
+static cli_command_fn find(const struct command *t, const char *name)
+{
+        for (; t->name; t++)
+                if (strcmp(t->name, name) == 0)
+                        return t->fn;
+        return NULL;
+}
+
+static void image_usage(FILE *f)
+{
+        fputs("Manage images\n\nUsage:\n  cuttle image [command]\n\nAvailable Commands:\n", f);
+        for (const struct command *t = image_commands; t->name; t++)
+                fprintf(f, "  %s\n", t->name);
+}
+
+/* Runs argv[cmd_index…] as an engine command from `table` ("image …" nests one level). */
+static int dispatch(struct cli_ctx *c, int argc, char **argv, const struct command *table,
+                    const char *prefix)
+{
+        const char *cmd = argv[0];
+        if (table == top_commands && strcmp(cmd, "image") == 0) {
+                if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                        image_usage(argc < 2 ? stderr : stdout);
+                        return argc < 2 ? 125 : 0;
+                }
+                return dispatch(c, argc - 1, argv + 1, image_commands, "image ");
+        }
+        cli_command_fn fn = find(table, cmd);
+        if (!fn) {
+                fprintf(stderr, "Error: unrecognized command `cuttle %s%s`\nTry 'cuttle %s--help' for more information\n",
+                        prefix, cmd, prefix);
+                return 125;
+        }
+        return fn(c, argc, argv);
 }
 
 int cli_main(int argc, char **argv)
 {
         if (argc > 0 && strcmp(base_name(argv[0]), "cuttle-runtime") == 0)
                 return cli_oci_main(argc, argv);
-        /* Global options before the command (podman's --log-level). */
-        int i = 1;
-        for (; i < argc && argv[i][0] == '-'; i++) {
-                const char *a = argv[i], *val = NULL;
-                if (strncmp(a, "--log-level=", 12) == 0)
-                        val = a + 12;
-                else if (strcmp(a, "--log-level") == 0 && i + 1 < argc)
-                        val = argv[++i];
-                else
-                        break;
-                enum log_level l = log_level_from_string(val);
-                if (l < 0) {
-                        fprintf(stderr, "Error: log level \"%s\" is invalid: use one of trace, "
-                                        "debug, info, warn, error, fatal, panic\n", val);
-                        return 125;
-                }
-                log_set_level(l);
-        }
-        argc -= i - 1;
-        argv += i - 1;
-        if (argc < 2) {
-                usage(stderr);
+        struct cli_ctx c;
+        int i = cli_ctx_init(&c, argc, argv);
+        if (i < 0) {
+                cli_ctx_done(&c);
                 return 125;
         }
-        const char *cmd = argv[1];
-        if (strcmp(cmd, "oci") == 0)
-                return cli_oci_main(argc - 1, argv + 1);
-        if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 ||
-            strcmp(cmd, "-v") == 0) {
+        if (i >= argc) {
+                usage(stderr);
+                cli_ctx_done(&c);
+                return 125;
+        }
+        const char *cmd = argv[i];
+        int rc;
+        if (strcmp(cmd, "oci") == 0) {
+                rc = cli_oci_main(argc - i, argv + i);
+        } else if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {
                 printf("cuttle version %s\n", CUTTLE_VERSION);
-                return 0;
-        }
-        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+                rc = 0;
+        } else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
                 usage(stdout);
-                return 0;
+                rc = 0;
+        } else {
+                rc = dispatch(&c, argc - i, argv + i, top_commands, "");
         }
-        fprintf(stderr, "Error: unrecognized command `cuttle %s`\nTry 'cuttle --help' for more information\n", cmd);
-        return 125;
+        fflush(stdout);
+        cli_ctx_done(&c);
+        return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,7 @@ int cli_ctx_global_option(struct cli_ctx *c, int argc, char **argv, int *i)
                 { "runroot", offsetof(struct cli_ctx, runroot) },
                 { "storage-driver", offsetof(struct cli_ctx, storage_driver) },
                 { "registries-conf", offsetof(struct cli_ctx, registries_conf) },
-                { "log-level", 0 },
+                { "log-level", SIZE_MAX },
         };
         const char *a = argv[*i];
         if (strncmp(a, "--", 2) != 0)
@@ -65,7 +66,7 @@ int cli_ctx_global_option(struct cli_ctx *c, int argc, char **argv, int *i)
                         }
                         val = argv[++*i];
                 }
-                if (opts[k].off == 0) {
+                if (opts[k].off == SIZE_MAX) {
                         enum log_level l = log_level_from_string(val);
                         if ((int) l < 0) {
                                 fprintf(stderr, "Error: log level \"%s\" is invalid: use one of trace, "

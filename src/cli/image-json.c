@@ -11,6 +11,7 @@
 #include "storage/reference.h"
 #include "storage/store.h"
 #include "util/json.h"
+#include "state/db.h"
 #include "util/strv.h"
 
 void image_name_split(const char *name, char **repo, char **tag)
@@ -377,3 +378,25 @@ bool image_filters_match(const struct image_filters *f, const struct image_rec *
                 return false;
         return true;
 }
+
+int image_container_count(struct db *db, const char *image_id)
+{
+        /* The containers table belongs to the engine; it may not exist yet. */
+        struct cu_error *e = NULL;
+        sqlite3_stmt *st = db_stmt(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'containers'", &e);
+        cu_error_free(e);
+        if (!st)
+                return 0;
+        bool have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        sqlite3_reset(st);
+        if (!have)
+                return 0;
+        st = db_stmt(db, "SELECT COUNT(*) FROM containers WHERE image_id = ?1", NULL);
+        if (!st)
+                return 0;
+        sqlite3_bind_text(st, 1, image_id, -1, SQLITE_TRANSIENT);
+        int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+        sqlite3_reset(st);
+        return n;
+}
+

@@ -26,3 +26,6 @@ struct image_filters;
 int image_filters_parse(char *const *specs, struct image_filters **ret, struct db *db, struct cu_error **err);
 bool image_filters_match(const struct image_filters *f, const struct image_rec *im, int containers);
 struct image_filters *image_filters_free(struct image_filters *f);
+
+/* Containers (in the engine's table) made from the image. */
+int image_container_count(struct db *db, const char *image_id);

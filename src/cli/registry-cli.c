@@ -1,13 +1,277 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cuttle-registry's dispatcher: the commands that need libcurl. */
+/* cuttle-registry: pull, push, login, logout (the commands that need libcurl). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
+#include "commands.h"
+#include "context.h"
+#include "storage/auth-file.h"
+#include "storage/pull.h"
+#include "storage/reference.h"
+#include "storage/store.h"
+#include "util/strv.h"
+
+static int parse(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
+                 const char *desc, char ***pos)
+{
+        bool help = false;
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, pos, &help, &err) < 0)
+                return cli_fail(125, err);
+        if (help) {
+                args_help(usage, desc, opts);
+                return 0;
+        }
+        return -1;
+}
+
+static int tls_flag(const struct arg_opt *opts, bool value)
+{
+        return args_was_set(opts, "tls-verify") ? (value ? 1 : 0) : -1;
+}
+
+int cmd_pull(struct cli_ctx *c, int argc, char **argv)
+{
+        bool quiet = false, tls = true, all_tags = false;
+        const char *authfile = NULL, *creds = NULL, *arch = NULL, *os = NULL, *variant = NULL, *platform = NULL;
+        struct arg_opt opts[] = {
+                { "all-tags", 'a', ARG_BOOL, &all_tags, "All tagged images in the repository will be pulled" },
+                { "arch", 0, ARG_STRING, &arch, "Use ARCH instead of the architecture of the machine for choosing images" },
+                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
+                { "creds", 0, ARG_STRING, &creds, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry" },
+                { "os", 0, ARG_STRING, &os, "Use OS instead of the running OS for choosing images" },
+                { "platform", 0, ARG_STRING, &platform, "Specify the platform for selecting the image (OS/ARCH[/VARIANT])" },
+                { "quiet", 'q', ARG_BOOL, &quiet, "Suppress output information when pulling images" },
+                { "tls-verify", 0, ARG_BOOL, &tls, "Require HTTPS and verify certificates when contacting registries", "true" },
+                { "variant", 0, ARG_STRING, &variant, "Use VARIANT instead of the running architecture variant for choosing images" },
+                { NULL },
+        };
+        _cleanup_free_ char **pos = NULL;
+        int rc = parse(c, opts, argc, argv, "cuttle pull [options] IMAGE [IMAGE...]",
+                       "Pull an image from a registry", &pos);
+        if (rc >= 0)
+                return rc;
+        if (!pos[0])
+                return cli_failf(125, "requires at least 1 arg(s), only received 0");
+        if (all_tags)
+                return cli_failf(125, "--all-tags is not supported yet");
+        _cleanup_free_ char *pos_os = NULL, *pos_arch = NULL, *pos_variant = NULL;
+        if (platform) {
+                _cleanup_strv_ char **parts = strv_split(platform, "/");
+                size_t np = strv_length(parts);
+                if (np < 2 || np > 3)
+                        return cli_failf(125, "invalid platform syntax for --platform=\"%s\": OS/ARCH[/VARIANT]", platform);
+                pos_os = strdup(parts[0]);
+                pos_arch = strdup(parts[1]);
+                pos_variant = np == 3 ? strdup(parts[2]) : NULL;
+                os = pos_os;
+                arch = pos_arch;
+                variant = pos_variant;
+        }
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct store *s = NULL;
+        if (cli_ctx_store(c, &s, &err) < 0)
+                return cli_fail(125, err);
+        struct remote_opts ro = { .tls_verify = tls_flag(opts, tls), .authfile = authfile, .creds = creds,
+                                  .registries_conf = c->registries_conf, .os = os, .arch = arch,
+                                  .variant = variant, .progress = quiet ? NULL : stderr };
+        for (size_t i = 0; pos[i]; i++) {
+                char id[65];
+                _cleanup_free_ char *name = NULL;
+                _cleanup_error_ struct cu_error *e = NULL;
+                const char *ref = strncmp(pos[i], "docker://", 9) == 0 ? pos[i] + 9 : pos[i];
+                if (image_pull(s, ref, &ro, id, &name, &e) < 0)
+                        return cli_fail(125, e);
+                printf("%s\n", id);
+        }
+        return 0;
+}
+
+int cmd_push(struct cli_ctx *c, int argc, char **argv)
+{
+        bool quiet = false, tls = true, remove_sig = false;
+        const char *authfile = NULL, *creds = NULL, *digestfile = NULL, *format = NULL;
+        struct arg_opt opts[] = {
+                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
+                { "creds", 0, ARG_STRING, &creds, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry" },
+                { "digestfile", 0, ARG_STRING, &digestfile, "Write the digest of the pushed image to the specified file" },
+                { "format", 'f', ARG_STRING, &format, "Manifest type (oci, v2s2) to use in the destination" },
+                { "quiet", 'q', ARG_BOOL, &quiet, "Suppress output information when pushing images" },
+                { "remove-signatures", 0, ARG_BOOL, &remove_sig, "Discard any pre-existing signatures in the image" },
+                { "tls-verify", 0, ARG_BOOL, &tls, "Require HTTPS and verify certificates when contacting registries", "true" },
+                { NULL },
+        };
+        _cleanup_free_ char **pos = NULL;
+        int rc = parse(c, opts, argc, argv, "cuttle push [options] IMAGE [DESTINATION]",
+                       "Push an image to a specified destination", &pos);
+        if (rc >= 0)
+                return rc;
+        if (!pos[0] || (pos[1] && pos[2]))
+                return cli_failf(125, "accepts between 1 and 2 arg(s), received %zu", strv_length(pos));
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct store *s = NULL;
+        if (cli_ctx_store(c, &s, &err) < 0)
+                return cli_fail(125, err);
+        struct remote_opts ro = { .tls_verify = tls_flag(opts, tls), .authfile = authfile, .creds = creds,
+                                  .registries_conf = c->registries_conf, .progress = quiet ? NULL : stderr };
+        _cleanup_free_ char *digest = NULL;
+        if (image_push(s, pos[0], pos[1], &ro, &digest, &err) < 0)
+                return cli_fail(125, err);
+        if (digestfile && digest) {
+                FILE *f = fopen(digestfile, "we");
+                if (!f)
+                        return cli_failf(125, "writing %s: %s", digestfile, strerror(errno));
+                fputs(digest, f);
+                fclose(f);
+        }
+        return 0;
+}
+
+static char *read_password(bool from_stdin)
+{
+        char buf[4096];
+        if (!from_stdin && isatty(STDIN_FILENO)) {
+                struct termios t, old;
+                fputs("Password: ", stderr);
+                tcgetattr(STDIN_FILENO, &old);
+                t = old;
+                t.c_lflag &= (tcflag_t) ~ECHO;
+                tcsetattr(STDIN_FILENO, TCSANOW, &t);
+                char *r = fgets(buf, sizeof(buf), stdin);
+                tcsetattr(STDIN_FILENO, TCSANOW, &old);
+                fputc('\n', stderr);
+                if (!r)
+                        return NULL;
+        } else if (!fgets(buf, sizeof(buf), stdin)) {
+                return strdup("");
+        }
+        buf[strcspn(buf, "\r\n")] = '\0';
+        return strdup(buf);
+}
+
+int cmd_login(struct cli_ctx *c, int argc, char **argv)
+{
+        const char *user = NULL, *pass = NULL, *authfile = NULL;
+        bool pass_stdin = false, tls = true, get_login = false;
+        struct arg_opt opts[] = {
+                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
+                { "get-login", 0, ARG_BOOL, &get_login, "Return the current login user for the registry" },
+                { "password", 'p', ARG_STRING, &pass, "Password for registry" },
+                { "password-stdin", 0, ARG_BOOL, &pass_stdin, "Take the password from stdin" },
+                { "tls-verify", 0, ARG_BOOL, &tls, "Require HTTPS and verify certificates when contacting registries", "true" },
+                { "username", 'u', ARG_STRING, &user, "Username for registry" },
+                { NULL },
+        };
+        _cleanup_free_ char **pos = NULL;
+        int rc = parse(c, opts, argc, argv, "cuttle login [options] [REGISTRY]", "Log in to a container registry", &pos);
+        if (rc >= 0)
+                return rc;
+        if (!pos[0] || pos[1])
+                return cli_failf(125, "accepts 1 arg(s), received %zu", strv_length(pos));
+        const char *host = pos[0];
+        if (strncmp(host, "https://", 8) == 0)
+                host += 8;
+        else if (strncmp(host, "http://", 7) == 0)
+                host += 7;
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (get_login) {
+                _cleanup_free_ char *u = NULL, *p = NULL;
+                int r = auth_file_get(authfile, host, &u, &p, &err);
+                if (r < 0)
+                        return cli_fail(125, err);
+                if (r == 0)
+                        return cli_failf(125, "not logged into %s", host);
+                puts(u);
+                return 0;
+        }
+        if (pass && pass_stdin)
+                return cli_failf(125, "--password and --password-stdin are mutually exclusive");
+        _cleanup_free_ char *uline = NULL, *pline = NULL;
+        if (!user) {
+                if (pass_stdin)
+                        return cli_failf(125, "must provide --username with --password-stdin");
+                char buf[1024];
+                fputs("Username: ", stderr);
+                if (!fgets(buf, sizeof(buf), stdin))
+                        return cli_failf(125, "username is required");
+                buf[strcspn(buf, "\r\n")] = '\0';
+                user = uline = strdup(buf);
+        }
+        if (!pass) {
+                pline = read_password(pass_stdin);
+                pass = pline;
+        }
+        if (!user || !pass)
+                return 125;
+        struct remote_opts ro = { .tls_verify = tls_flag(opts, tls), .authfile = authfile,
+                                  .registries_conf = c->registries_conf };
+        if (registry_login(host, user, pass, &ro, &err) < 0)
+                return cli_fail(125, err);
+        puts("Login Succeeded!");
+        return 0;
+}
+
+int cmd_logout(struct cli_ctx *c, int argc, char **argv)
+{
+        const char *authfile = NULL;
+        bool all = false;
+        struct arg_opt opts[] = {
+                { "all", 'a', ARG_BOOL, &all, "Remove the cached credentials for all registries in the auth file" },
+                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
+                { NULL },
+        };
+        _cleanup_free_ char **pos = NULL;
+        int rc = parse(c, opts, argc, argv, "cuttle logout [options] [REGISTRY]", "Log out of a container registry", &pos);
+        if (rc >= 0)
+                return rc;
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (all) {
+                if (auth_file_remove_all(authfile, &err) < 0)
+                        return cli_fail(125, err);
+                puts("Removed login credentials for all registries");
+                return 0;
+        }
+        if (!pos[0] || pos[1])
+                return cli_failf(125, "accepts 1 arg(s), received %zu", strv_length(pos));
+        int r = auth_file_remove(authfile, pos[0], &err);
+        if (r < 0)
+                return cli_fail(125, err);
+        if (r == 0)
+                return cli_failf(125, "not logged into %s", pos[0]);
+        printf("Removed login credentials for %s\n", pos[0]);
+        return 0;
+}
 
 int cli_registry_main(int argc, char **argv)
 {
-        (void) argc;
-        fprintf(stderr, "Error: %s: no registry commands are built in yet\n", argv[0]);
-        return 125;
+        struct cli_ctx c;
+        int i = cli_ctx_init(&c, argc, argv);
+        int rc = 125;
+        if (i < 0 || i >= argc) {
+                cli_ctx_done(&c);
+                return 125;
+        }
+        /* "image pull" / "image push" too */
+        if (strcmp(argv[i], "image") == 0 && i + 1 < argc)
+                i++;
+        const char *cmd = argv[i];
+        if (strcmp(cmd, "pull") == 0)
+                rc = cmd_pull(&c, argc - i, argv + i);
+        else if (strcmp(cmd, "push") == 0)
+                rc = cmd_push(&c, argc - i, argv + i);
+        else if (strcmp(cmd, "login") == 0)
+                rc = cmd_login(&c, argc - i, argv + i);
+        else if (strcmp(cmd, "logout") == 0)
+                rc = cmd_logout(&c, argc - i, argv + i);
+        else
+                fprintf(stderr, "Error: unrecognized command `cuttle %s`\n", cmd);
+        fflush(stdout);
+        cli_ctx_done(&c);
+        return rc;
 }

@@ -29,7 +29,38 @@ struct db {
         uint64_t busy_start_ns;  /* when the current busy wait began */
         uint64_t busy_timeout_ns;
         uint32_t rng;            /* jitter for the backoff */
+        int wal_frames;          /* WAL size after our last commit */
 };
+
+/*
+ * Checkpoints.  A CLI process is usually the only connection; the first
+ * connection to open a database rebuilds the WAL index by reading the whole
+ * WAL (a few µs a frame), and SQLite's own choices are both slow for us:
+ * checkpointing and deleting the WAL at the last close costs a writer four
+ * fsyncs per command (WAL create + directory, checkpoint WAL + database),
+ * while not checkpointing at close lets the WAL grow to the auto-checkpoint
+ * (1000 frames: milliseconds for every later opener).  So: no checkpoint at
+ * close, except that a connection whose commits saw the WAL reach
+ * DB_WAL_TRUNCATE_FRAMES truncates it when closing (waiting at most
+ * CLOSE_CHECKPOINT_WAIT_MS for others).  Commits then cost no fsync, the
+ * WAL stays small for openers, and the durability is synchronous=NORMAL's
+ * (a power loss may drop the last commits, never corrupts).
+ */
+#define DB_WAL_TRUNCATE_FRAMES 16
+#define DB_WAL_AUTOCHECKPOINT_FRAMES 1000
+#define CLOSE_CHECKPOINT_WAIT_MS 10
+
+/* Called after each commit with the WAL's size; replaces SQLite's
+ * auto-checkpoint, which it does again for a long-lived connection. */
+static int wal_hook(void *userdata, sqlite3 *sql, const char *schema, int frames)
+{
+        struct db *db = userdata;
+        db->wal_frames = frames;
+        if (frames >= DB_WAL_AUTOCHECKPOINT_FRAMES)
+                (void) sqlite3_wal_checkpoint_v2(sql, schema, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                                 NULL);
+        return SQLITE_OK;
+}
 
 static uint64_t now_ns(void)
 {
@@ -462,8 +493,20 @@ static int open_connection(struct db *db, struct cu_error **err)
 #ifdef SQLITE_OPEN_EXRESCODE
         flags |= SQLITE_OPEN_EXRESCODE;
 #endif
+        bool created = false;
         for (int attempt = 0;; attempt++) {
                 int rc = sqlite3_open_v2(db->path, &db->sql, flags, NULL);
+                /* When opening read-write fails, SQLite silently tries
+                 * read-only: a file that another process created in between
+                 * gives a read-only connection.  Open again. */
+                if (rc == SQLITE_OK && sqlite3_db_readonly(db->sql, "main") == 1) {
+                        if (attempt < 3) {
+                                sqlite3_close(db->sql);
+                                db->sql = NULL;
+                                continue;
+                        }
+                        rc = SQLITE_READONLY;
+                }
                 if (rc == SQLITE_OK)
                         break;
                 int r = db_error(db, rc, err);
@@ -471,42 +514,60 @@ static int open_connection(struct db *db, struct cu_error **err)
                 db->sql = NULL;
                 /* Opening without SQLITE_OPEN_CREATE lets us create the file
                  * ourselves, with our mode, only when it is missing. */
-                if (attempt > 0 || rc != SQLITE_CANTOPEN)
+                if (created || rc != SQLITE_CANTOPEN)
                         return r;
                 cu_error_clear(err);
                 r = create_db_file(db->path, err);
                 if (r < 0)
                         return r;
+                created = true;
         }
         sqlite3_extended_result_codes(db->sql, 1);
         return 0;
 }
 
+/* journal_mode=WAL is stored in the file, so this usually only reads it
+ * (reading the mode first would cost the same).  Converting a new database
+ * needs it exclusively, and SQLite answers BUSY at once, without its busy
+ * handler, when another process has it open: retry here. */
+static int set_wal_mode(struct db *db, struct cu_error **err)
+{
+        uint64_t deadline = now_ns() + db->busy_timeout_ns;
+        for (unsigned attempt = 0;; attempt++) {
+                sqlite3_stmt *s = NULL;
+                int rc = sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode=WAL", -1, &s, NULL);
+                if (rc == SQLITE_OK) {
+                        rc = sqlite3_step(s);
+                        if (rc == SQLITE_ROW) {
+                                const char *mode = (const char *) sqlite3_column_text(s, 0);
+                                if (!mode || strcmp(mode, "wal") != 0)
+                                        log_debug("database %s: journal mode is %s, not wal",
+                                                  db->path, strempty(mode));
+                                rc = SQLITE_OK;
+                        }
+                }
+                sqlite3_finalize(s);
+                if (rc == SQLITE_OK || rc == SQLITE_DONE)
+                        return 0;
+                int primary = rc & 0xff;
+                if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || now_ns() >= deadline) {
+                        log_debug("database %s: PRAGMA journal_mode=WAL: %d %s", db->path,
+                                  sqlite3_extended_errcode(db->sql), sqlite3_errmsg(db->sql));
+                        return db_error(db, rc, err);
+                }
+                backoff_sleep(db, attempt);
+        }
+}
+
 static int configure_connection(struct db *db, struct cu_error **err)
 {
         sqlite3_busy_handler(db->sql, busy_handler, db);
-        /* A CLI process is often the last connection: do not make each one
-         * checkpoint and delete the WAL as it exits; the automatic
-         * checkpoint at commit (every 1000 pages) keeps the WAL bounded. */
         sqlite3_db_config(db->sql, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_wal_hook(db->sql, wal_hook, db);
 
-        /* journal_mode=WAL is stored in the file: reading the mode first
-         * costs the same as setting it, so just set it. */
-        sqlite3_stmt *s = NULL;
-        int rc = sqlite3_prepare_v2(db->sql, "PRAGMA journal_mode=WAL", -1, &s, NULL);
-        if (rc == SQLITE_OK) {
-                rc = sqlite3_step(s);
-                if (rc == SQLITE_ROW) {
-                        const char *mode = (const char *) sqlite3_column_text(s, 0);
-                        if (!mode || strcmp(mode, "wal") != 0)
-                                log_debug("database %s: journal mode is %s, not wal", db->path,
-                                          strempty(mode));
-                        rc = SQLITE_OK;
-                }
-        }
-        sqlite3_finalize(s);
-        if (rc != SQLITE_OK && rc != SQLITE_DONE)
-                return cu_error_prefix(err, db_error(db, rc, err), "setting WAL mode");
+        int r = set_wal_mode(db, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "setting WAL mode");
 
         return db_exec(db,
                        "PRAGMA synchronous=NORMAL;"
@@ -548,6 +609,15 @@ struct db *db_close(struct db *db)
                 return NULL;
         if (db->sql && !sqlite3_get_autocommit(db->sql))
                 sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        if (db->sql && db->wal_frames >= DB_WAL_TRUNCATE_FRAMES) {
+                /* Best effort: busy others make it give up soon. */
+                db_set_busy_timeout(db, CLOSE_CHECKPOINT_WAIT_MS);
+                int rc = sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                                   NULL);
+                if (rc != SQLITE_OK)
+                        log_debug("database %s: checkpoint at close: %s", db->path,
+                                  sqlite3_errmsg(db->sql));
+        }
         for (size_t i = 0; i < db->n_slots; i++)
                 if (db->slots[i].stmt)
                         sqlite3_finalize(db->slots[i].stmt);
@@ -625,7 +695,7 @@ static int migrate_locked(struct db *db, const char *component, const char *cons
                 "INSERT INTO schema(component, version) VALUES (?1, ?2) "
                 "ON CONFLICT(component) DO UPDATE SET version = excluded.version", err);
         if (!s)
-                return -EIO;
+                return err && *err ? -(*err)->errnum : -EIO;
         if ((r = db_bind_text(s, 1, component)) < 0 || (r = db_bind_int64(s, 2, (int64_t) n)) < 0)
                 return cu_error_set(err, -r, "binding");
         r = db_step(db, s, err);

@@ -2,13 +2,21 @@
 /*
  * The state database: one SQLite file in WAL mode, shared by every cuttle
  * process at once (no daemon).  A `struct db` is one connection, used by
- * one thread; never use it across fork() (open a new one in the child).
+ * one thread.  fork(): SQLite keeps per-process lock bookkeeping, so a
+ * forked child must neither use the parent's connections nor open its own
+ * while the parent has one open (close them before forking a child that
+ * opens the database, or exec in the child first).
  *
  * Concurrency: readers never block writers (WAL); writers take the write
  * lock with db_begin() (BEGIN IMMEDIATE), so a transaction never fails
  * half-way with SQLITE_BUSY.  A busy writer is waited for with a backoff
  * of up to DB_BUSY_TIMEOUT_MS; only then does a call fail with -EBUSY
  * ("database is locked").  Keep transactions short.
+ *
+ * Checkpoints: commits cost no fsync (synchronous=NORMAL: a power loss may
+ * lose the last commits, never corrupts); a connection that saw the WAL
+ * grow past a few pages truncates it when it closes (see db.c), so that the
+ * next process to open the database has little WAL to re-read.
  *
  * Errors: helpers fail with -errno and the SQLite message ("database is
  * locked", "UNIQUE constraint failed: …"); callers prefix the operation:

@@ -40,7 +40,13 @@ static char *clean_member(const char *name)
                 if (n == 0 || (n == 1 && p[0] == '.')) {
                         /* skip */
                 } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        return NULL;
+                        /* pop one component; climbing above the top is an escape */
+                        if (o == 0)
+                                return NULL;
+                        while (o > 0 && out[o - 1] != '/')
+                                o--;
+                        if (o > 0)
+                                o--;
                 } else {
                         if (o)
                                 out[o++] = '/';

@@ -129,6 +129,17 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
                 if (strv_extend(&paths, empty) < 0)
                         return -ENOMEM;
         }
+        /* overlay needs two lower layers when it has no upper one: a single
+         * read-only layer is a read-only bind mount. */
+        if (!upper && strv_length(paths) == 1) {
+                if (mount(paths[0], target, NULL, MS_BIND, NULL) < 0 ||
+                    mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
+                        int e = errno;
+                        umount2(target, MNT_DETACH);
+                        return cu_error_set(err, e, "mounting %s on %s", paths[0], target);
+                }
+                return 0;
+        }
         /* The new mount API takes the layers one by one (no page-size limit). */
         int fd = sys_fsopen("overlay", FSOPEN_CLOEXEC);
         if (fd >= 0) {

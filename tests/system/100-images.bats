@@ -246,17 +246,14 @@ store_files() {
         make_image topodman etc/p=1
         run_engine save -o "$CUTTLE_TEST_DIR/d.tar" topodman
         run_engine save --format oci-archive -o "$CUTTLE_TEST_DIR/o.tar" topodman
-        run skopeo inspect "docker-archive:$CUTTLE_TEST_DIR/d.tar"
-        is "$status" 0
+        _run_checked 0 skopeo inspect "docker-archive:$CUTTLE_TEST_DIR/d.tar"
         is "$(jq -r .Layers[0] <<<"$output")" "sha256:[0-9a-f]{64}"
-        run skopeo inspect --config "oci-archive:$CUTTLE_TEST_DIR/o.tar"
-        is "$status" 0
+        _run_checked 0 skopeo inspect --config "oci-archive:$CUTTLE_TEST_DIR/o.tar"
         is "$(jq -r .rootfs.type <<<"$output")" layers
         local P=(podman --root "$CUTTLE_TEST_DIR/proot" --runroot "$CUTTLE_TEST_DIR/prunroot" --storage-driver vfs)
-        run "${P[@]}" load -i "$CUTTLE_TEST_DIR/d.tar"
-        is "$status" 0
+        _run_checked 0 "${P[@]}" load -i "$CUTTLE_TEST_DIR/d.tar"
         assert_line_contains "Loaded image: localhost/topodman:latest"
-        run "${P[@]}" images -q --no-trunc
+        _run_checked 0 "${P[@]}" images -q --no-trunc
         is "$output" "sha256:$IMAGE_ID" "podman computes the same image ID"
         "${P[@]}" rmi -a -f >/dev/null 2>&1 || true
         rm -rf "$CUTTLE_TEST_DIR/proot" "$CUTTLE_TEST_DIR/prunroot" 2>/dev/null || true

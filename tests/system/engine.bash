@@ -67,7 +67,11 @@ rootfs_tar() {
                 printf '%s\n' "${kv#*=}" >"$d/${kv%%=*}"
         done
         cp "$tpl" "$out"
-        tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$out" .
+        # only the new files: a second "./" or "./etc/" entry would be a duplicate
+        # path, which podman refuses
+        (cd "$d" && find . -type f | sort) >"$d.list"
+        tar --numeric-owner --owner=0 --group=0 -C "$d" -rf "$out" -T "$d.list"
+        rm -f "$d.list"
         rm -rf "$d"
 }
 
