@@ -46,20 +46,28 @@ int stage_new(struct store *s, struct stage **ret, struct cu_error **err)
         unsigned char rnd[8];
         if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
                 return cu_error_set(err, errno, "getrandom");
-        if (asprintf(&st->path, "%s/tmp/%02x%02x%02x%02x%02x%02x%02x%02x", s->root, rnd[0], rnd[1],
-                     rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]) < 0) {
+        /* Made under a dot name, locked, then renamed: store_open() removes
+         * unlocked staging dirs (crash leftovers) but skips dot names, so it
+         * never sees one between its mkdir and its flock. */
+        char name[32], hidden[40];
+        snprintf(name, sizeof(name), "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
+                 rnd[4], rnd[5], rnd[6], rnd[7]);
+        snprintf(hidden, sizeof(hidden), ".new-%s", name);
+        _cleanup_close_ int tmpfd = openat(s->root_fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (tmpfd < 0)
+                return cu_error_set(err, errno, "opening %s/tmp", s->root);
+        if (mkdirat(tmpfd, hidden, 0700) < 0)
+                return cu_error_set(err, errno, "creating a staging directory");
+        st->fd = openat(tmpfd, hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (st->fd < 0 || flock(st->fd, LOCK_EX) < 0 || renameat(tmpfd, hidden, tmpfd, name) < 0) {
+                int e = errno;
+                unlinkat(tmpfd, hidden, AT_REMOVEDIR);
+                return cu_error_set(err, e, "creating a staging directory");
+        }
+        if (asprintf(&st->path, "%s/tmp/%s", s->root, name) < 0) {
                 st->path = NULL;
                 return -ENOMEM;
         }
-        if (mkdir(st->path, 0700) < 0) {
-                int e = errno;
-                free(st->path);
-                st->path = NULL;
-                return cu_error_set(err, e, "creating a staging directory");
-        }
-        st->fd = open(st->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (st->fd < 0 || flock(st->fd, LOCK_EX) < 0)
-                return cu_error_set(err, errno, "opening %s", st->path);
         if (mkdirat(st->fd, "blobs", 0700) < 0 || mkdirat(st->fd, "layers", 0700) < 0)
                 return cu_error_set(err, errno, "creating %s/blobs", st->path);
         st->blobs_fd = openat(st->fd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "images.h"
@@ -61,6 +62,14 @@ static void clean_stale_tmp(int root_fd)
         }
         struct dirent *de;
         while ((de = readdir(d))) {
+                if (strncmp(de->d_name, ".new-", 5) == 0) {
+                        /* a stage that died between mkdir and rename: old ones only */
+                        struct stat st;
+                        if (fstatat(tfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            st.st_mtime + 600 < time(NULL))
+                                unlinkat(tfd, de->d_name, AT_REMOVEDIR);
+                        continue;
+                }
                 if (de->d_name[0] == '.')
                         continue;
                 int fd = openat(tfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

@@ -238,6 +238,9 @@ static void test_concurrent_imports(void **state)
         char tar[PATH_MAX];
         snprintf(tar, sizeof(tar), "%s/c.tar", f->dir);
         assert_int_equal(make_tar(tar, "same", "same\n"), 0);
+        /* SQLite's per-process lock bookkeeping: no connection may cross fork() */
+        f->s = store_free(f->s);
+        f->db = db_close(f->db);
         pid_t pids[6];
         for (int i = 0; i < 6; i++) {
                 pids[i] = fork();
@@ -249,7 +252,12 @@ static void test_concurrent_imports(void **state)
                         int fd = open(tar, O_RDONLY | O_CLOEXEC);
                         char id[65];
                         struct import_opts o = { .name = "localhost/c:latest" };
-                        _exit(archive_import(c.s, fd, &o, id, NULL) < 0 ? 1 : 0);
+                        struct cu_error *e = NULL;
+                        if (archive_import(c.s, fd, &o, id, &e) < 0) {
+                                fprintf(stderr, "import: %s\n", cu_error_msg(e));
+                                _exit(1);
+                        }
+                        _exit(0);
                 }
         }
         for (int i = 0; i < 6; i++) {
@@ -257,6 +265,7 @@ static void test_concurrent_imports(void **state)
                 waitpid(pids[i], &st, 0);
                 assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
         }
+        open_store(f, NULL);
         assert_int_equal(count_entries(f, "layers/vfs"), 1);
         assert_int_equal(count_entries(f, "tmp"), 0);
         struct image_rec **v = NULL;

@@ -63,7 +63,9 @@ registry_start() {
                                         "$REGISTRY_DIR"
                         fi
                 } >"$REGISTRY_DIR/config.yml"
-                "$REGISTRY_BIN" serve "$REGISTRY_DIR/config.yml" >"$REGISTRY_DIR/log" 2>&1 &
+                # REGISTRY_* variables override the registry's configuration (REGISTRY_AUTH_FILE,
+                # podman's auth file, would become its "auth" section): hide them.
+                env $(compgen -e | sed -n 's/^REGISTRY_/-u REGISTRY_/p') "$REGISTRY_BIN" serve "$REGISTRY_DIR/config.yml" >"$REGISTRY_DIR/log" 2>&1 &
                 REGISTRY_PID=$!
                 for _ in $(seq 1 100); do
                         if _registry_answers 2>/dev/null; then
