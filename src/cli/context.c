@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "opts.h"
 #include "state/db.h"
 #include "storage/store.h"
 #include "util/log.h"
@@ -160,5 +161,48 @@ int cli_ctx_store(struct cli_ctx *c, struct store **ret, struct cu_error **err)
                         return r;
         }
         *ret = c->store;
+        return 0;
+}
+
+int cli_opts_parse(struct cli_ctx *c, struct opts_cmd *cmd, int argc, char **argv,
+                   struct opts_args *args, struct cu_error **err)
+{
+        const char *root = NULL, *runroot = NULL, *driver = NULL, *level = NULL, *regconf = NULL;
+        struct opt globals[] = {
+                { .name = "root", .type = OPT_STRING, .value = &root, .flags = OPT_HIDDEN },
+                { .name = "runroot", .type = OPT_STRING, .value = &runroot, .flags = OPT_HIDDEN },
+                { .name = "storage-driver", .type = OPT_STRING, .value = &driver, .flags = OPT_HIDDEN },
+                { .name = "log-level", .type = OPT_STRING, .value = &level, .flags = OPT_HIDDEN },
+                { .name = "registries-conf", .type = OPT_STRING, .value = &regconf, .flags = OPT_HIDDEN },
+        };
+        size_t n = 0, ng = sizeof(globals) / sizeof(globals[0]);
+        while (cmd->opts && cmd->opts[n].name)
+                n++;
+        struct opt *all = calloc(n + ng + 1, sizeof(*all));
+        if (!all)
+                return -ENOMEM;
+        memcpy(all, cmd->opts, n * sizeof(*all));
+        memcpy(all + n, globals, sizeof(globals));
+        struct opt *saved = cmd->opts;
+        cmd->opts = all;
+        int r = opts_parse(cmd, argc, argv, args, err);
+        cmd->opts = saved;
+        memcpy(saved, all, n * sizeof(*all)); /* "changed" marks */
+        free(all);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; args->warnings && args->warnings[i]; i++)
+                fprintf(stderr, "%s\n", args->warnings[i]);
+        if ((root && set_str(&c->root, root) < 0) || (runroot && set_str(&c->runroot, runroot) < 0) ||
+            (driver && set_str(&c->storage_driver, driver) < 0) ||
+            (regconf && set_str(&c->registries_conf, regconf) < 0))
+                return -ENOMEM;
+        if (level) {
+                enum log_level l = log_level_from_string(level);
+                if ((int) l < 0)
+                        return cu_error_setx(err, EINVAL, "log level \"%s\" is invalid: use one of trace, "
+                                             "debug, info, warn, error, fatal, panic", level);
+                log_set_level(l);
+        }
         return 0;
 }

@@ -33,6 +33,14 @@ void cli_ctx_done(struct cli_ctx *c);
  * 0: not global, -1: error printed. */
 int cli_ctx_global_option(struct cli_ctx *c, int argc, char **argv, int *i);
 
+struct opts_cmd;
+struct opts_args;
+/* opts_parse() with the global options (--root, --runroot, --storage-driver,
+ * --log-level, --registries-conf) accepted after the command too, as podman's
+ * persistent flags are.  argv: the arguments after the command name. */
+int cli_opts_parse(struct cli_ctx *c, struct opts_cmd *cmd, int argc, char **argv,
+                   struct opts_args *args, struct cu_error **err);
+
 int cli_ctx_db(struct cli_ctx *c, struct db **ret, struct cu_error **err);
 int cli_ctx_store(struct cli_ctx *c, struct store **ret, struct cu_error **err);
 

@@ -55,7 +55,7 @@ int cmd_images(struct cli_ctx *c, int argc, char **argv)
                 { "noheading", 'n', ARG_BOOL, &noheading, "Do not print column headings" },
                 { "no-trunc", 0, ARG_BOOL, &no_trunc, "Do not truncate output" },
                 { "quiet", 'q', ARG_BOOL, &quiet, "Display only image IDs" },
-                { "sort", 0, ARG_STRING, &sort, "Sort by created, id, repository, size, tag", "\"created\"" },
+                { "sort", 0, ARG_STRING, &sort, "Sort by created, id, repository, size, tag", "created" },
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
@@ -172,7 +172,7 @@ int cmd_image_inspect(struct cli_ctx *c, int argc, char **argv)
 {
         const char *format = NULL;
         struct arg_opt opts[] = {
-                { "format", 'f', ARG_STRING, &format, "Format the output to a Go template or json", "\"json\"" },
+                { "format", 'f', ARG_STRING, &format, "Format the output to a Go template or json", "json" },
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;

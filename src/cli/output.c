@@ -71,120 +71,32 @@ const char *go_time_string(int64_t ns, char buf[static 64])
         return buf;
 }
 
-/* ---- --format output: Go templates, json, and tables aligned as Go's
- * tabwriter.NewWriter(out, 12, 2, 2, ' ', 0) does for podman. */
+/* ---- --format output: podman's report package (table.c) behind one call. */
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "context.h"
+#include "table.h"
 #include "template.h"
-#include "util/json.h"
-#include "util/strv.h"
-
-/* Aligns tab-separated cells: every column but the last is padded to
- * max(12, widest cell + 2).  Consecutive lines with the same number of
- * cells form one block, as tabwriter does for a table. */
-static void tab_flush(char **lines, size_t n)
-{
-        size_t maxcols = 0;
-        for (size_t i = 0; i < n; i++) {
-                size_t c = 1;
-                for (const char *p = lines[i]; *p; p++)
-                        c += *p == '\t';
-                if (c > maxcols)
-                        maxcols = c;
-        }
-        size_t *w = calloc(maxcols + 1, sizeof(size_t));
-        if (!w)
-                return;
-        for (size_t i = 0; i < n; i++) {
-                size_t col = 0, len = 0;
-                for (const char *p = lines[i];; p++) {
-                        if (*p == '\t' || !*p) {
-                                if (*p == '\t' && len + 2 > w[col])
-                                        w[col] = len + 2;
-                                if (!*p)
-                                        break;
-                                col++;
-                                len = 0;
-                        } else if (((unsigned char) *p & 0xc0) != 0x80) {
-                                len++;
-                        }
-                }
-        }
-        for (size_t c = 0; c < maxcols; c++)
-                if (w[c] && w[c] < 12)
-                        w[c] = 12;
-        for (size_t i = 0; i < n; i++) {
-                size_t col = 0, len = 0;
-                for (const char *p = lines[i];; p++) {
-                        if (*p == '\t') {
-                                for (; len < w[col]; len++)
-                                        putchar(' ');
-                                col++;
-                                len = 0;
-                        } else if (!*p) {
-                                break;
-                        } else {
-                                putchar(*p);
-                                if (((unsigned char) *p & 0xc0) != 0x80)
-                                        len++;
-                        }
-                }
-                putchar('\n');
-        }
-        free(w);
-}
-
-static void print_aligned(const char *text)
-{
-        _cleanup_strv_ char **lines = NULL;
-        for (const char *p = text; *p;) {
-                const char *e = strchrnul(p, '\n');
-                char *l = strndup(p, (size_t) (e - p));
-                if (!l || strv_push(&lines, l) < 0)
-                        return;
-                p = *e ? e + 1 : e;
-        }
-        tab_flush(lines, strv_length(lines));
-}
-
-/* The header for a field: the table's name for it, else the field in capitals
- * with words split ("CreatedAt" → "CREATED AT"), as podman's report does. */
-static char *header_for(const char *field, const struct column *headers)
-{
-        for (const struct column *h = headers; h && h->field; h++)
-                if (strcmp(h->field, field) == 0)
-                        return strdup(h->header);
-        size_t n = strlen(field);
-        char *out = malloc(2 * n + 1), *o = out;
-        if (!out)
-                return NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (i > 0 && isupper((unsigned char) field[i]) && islower((unsigned char) field[i - 1]))
-                        *o++ = ' ';
-                *o++ = (char) toupper((unsigned char) field[i]);
-        }
-        *o = '\0';
-        return out;
-}
 
 int cli_output(const char *format, json_t *rows, const struct column *default_cols,
                const struct column *headers, bool json_array_for_json)
 {
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (format && template_is_json(format) && json_array_for_json)
+                return report_print_json(rows, "    ", stdout, &err) < 0 ? cli_fail(125, err) : 0;
         _cleanup_free_ char *built = NULL;
+        enum report_origin origin = REPORT_ORIGIN_USER;
         if (!format || !*format) {
-                /* the default table */
                 size_t n = 0;
                 for (const struct column *c = default_cols; c && c->field; c++)
                         n += strlen(c->field) + 8;
-                built = malloc(n + 16);
+                built = calloc(1, n + 32);
                 if (!built)
                         return 125;
-                strcpy(built, "table ");
+                strcpy(built, "{{range . }}");
                 for (const struct column *c = default_cols; c && c->field; c++) {
                         if (c != default_cols)
                                 strcat(built, "\t");
@@ -192,86 +104,33 @@ int cli_output(const char *format, json_t *rows, const struct column *default_co
                         strcat(built, c->field);
                         strcat(built, "}}");
                 }
+                strcat(built, "\n{{end -}}");
                 format = built;
+                origin = REPORT_ORIGIN_PODMAN;
         }
-        if (template_is_json(format) && json_array_for_json) {
-                _cleanup_free_ char *text = template_json_encode(rows, "    ", false);
-                if (!text)
-                        return 125;
-                puts(text);
-                return 0;
-        }
-        bool table = template_has_table(format);
-        _cleanup_free_ char *norm = template_normalize(format);
-        if (!norm)
+        size_t nh = 0;
+        for (const struct column *c = headers; c && c->field; c++)
+                nh++;
+        struct report_header *h = calloc(nh + 1, sizeof(*h));
+        if (!h)
                 return 125;
-        _cleanup_error_ struct cu_error *err = NULL;
-        _cleanup_template_ struct template *t = template_parse("format", norm, &err);
-        if (!t)
-                return cli_fail(125, err);
-        size_t total = 0, cap = 4096;
-        _cleanup_free_ char *all = malloc(cap);
-        if (!all)
-                return 125;
-        all[0] = '\0';
-        if (table) {
-                /* the header line: the template run on a map field → header */
-                _cleanup_json_ json_t *h = json_object();
-                json_t *first = json_array_get(rows, 0);
-                const char *k;
-                json_t *v;
-                json_object_foreach(first, k, v) {
-                        _cleanup_free_ char *name = header_for(k, headers);
-                        json_object_set_new(h, k, json_string(name ? name : k));
-                }
-                for (const struct column *c = headers; c && c->field; c++)
-                        if (!json_object_get(h, c->field))
-                                json_object_set_new(h, c->field, json_string(c->header));
-                for (const struct column *c = default_cols; c && c->field; c++)
-                        if (!json_object_get(h, c->field)) {
-                                _cleanup_free_ char *name = header_for(c->field, headers);
-                                json_object_set_new(h, c->field, json_string(name ? name : c->field));
-                        }
-                char *line = NULL;
-                if (template_execute(t, h, &line, NULL, &err) < 0)
-                        return cli_fail(125, err);
-                size_t l = strlen(line);
-                if (l + 1 > cap) {
-                        cap = l + 4096;
-                        char *na = realloc(all, cap);
-                        if (!na) {
-                                free(line);
-                                return 125;
-                        }
-                        all = na;
-                }
-                memcpy(all, line, l + 1);
-                total = l;
-                free(line);
-        }
+        for (size_t i = 0; i < nh; i++)
+                h[i] = (struct report_header) { headers[i].field, headers[i].header };
+        struct report *r = report_new("format", format, origin, h, &err);
+        int rc = 0;
         size_t i;
         json_t *row;
+        if (!r)
+                rc = cli_fail(125, err);
         json_array_foreach(rows, i, row) {
-                char *line = NULL;
-                size_t l = 0;
-                if (template_execute(t, row, &line, &l, &err) < 0)
-                        return cli_fail(125, err);
-                if (total + l + 1 > cap) {
-                        cap = (total + l + 1) * 2;
-                        char *na = realloc(all, cap);
-                        if (!na) {
-                                free(line);
-                                return 125;
-                        }
-                        all = na;
+                if (rc || report_row(r, row, &err) < 0) {
+                        rc = rc ? rc : cli_fail(125, err);
+                        break;
                 }
-                memcpy(all + total, line, l + 1);
-                total += l;
-                free(line);
         }
-        if (total && all[total - 1] == '\n')
-                all[total - 1] = '\0';
-        if (total)
-                print_aligned(all);
-        return 0;
+        if (!rc && report_finish(r, stdout, &err) < 0)
+                rc = cli_fail(125, err);
+        report_free(r);
+        free(h);
+        return rc;
 }

@@ -81,7 +81,7 @@ int cmd_save(struct cli_ctx *c, int argc, char **argv)
         bool quiet = false, multi = false, compress = false, uncompressed = false;
         struct arg_opt opts[] = {
                 { "compress", 0, ARG_BOOL, &compress, "Compress tarball image layers when saving to a directory using the 'dir' transport" },
-                { "format", 0, ARG_STRING, &format, "Save image to oci-archive, docker-archive", "\"docker-archive\"" },
+                { "format", 0, ARG_STRING, &format, "Save image to oci-archive, docker-archive", "docker-archive" },
                 { "multi-image-archive", 'm', ARG_BOOL, &multi, "Interpret additional arguments as images not tags and create a multi-image-archive (only for docker-archive)" },
                 { "output", 'o', ARG_STRING, &output, "Write to a specified file (default: stdout, which must be redirected)" },
                 { "quiet", 'q', ARG_BOOL, &quiet, "Suppress the output" },

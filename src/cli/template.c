@@ -2246,12 +2246,8 @@ static int eq_one(json_t *x, json_t *y, bool *ret, char **msg)
         enum kind kx = basic_kind(x), ky = basic_kind(y);
         if (kx != ky) {
                 bool vx = x && !json_is_null(x), vy = y && !json_is_null(y);
-                if (vx && vy && kx != K_INVALID && ky != K_INVALID)
+                if (vx && vy)
                         return fail(msg, "incompatible types for comparison");
-                if (vx && vy) {
-                        _cleanup_free_ char *s = template_format_value(kx == K_INVALID ? y : x);
-                        return fail(msg, "incompatible types for comparison");
-                }
                 *ret = vx == vy && !vx;
                 return 0;
         }
@@ -2722,7 +2718,11 @@ _printf_(2, 3) static int xerr(struct state *st, const char *fmt, ...)
                                 utf8_decode(ctx + cut, &l);
                                 cut += l;
                         }
-                        strcpy(ctx + cut, "...");
+                        char *c = NULL;
+                        if (asprintf(&c, "%.*s...", (int) cut, ctx) < 0)
+                                c = NULL;
+                        free(ctx);
+                        ctx = c;
                 }
                 r = asprintf(&st->err, "template: %s:%zu:%zu: executing \"%s\" at <%s>: %s",
                              st->t->name, line, pos - ls, st->t->name, strempty(ctx), msg);

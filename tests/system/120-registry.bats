@@ -125,3 +125,62 @@ EOC
         echo s3cret | "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" login --tls-verify=false \
                 -u alice --password-stdin "$REGISTRY_HOST" || die "--password-stdin failed"
 }
+
+# multiarch REPO: pushes linux/amd64 and linux/arm64/v8 variants of a busybox image (their
+# configs differ in architecture and in a label) and an OCI index of both as REPO:latest.
+multiarch() {
+        local repo=$1 d=$CUTTLE_TEST_DIR/ma m cfg b arch entries='[]' raw
+        rootfs_tar "$CUTTLE_TEST_DIR/ma.tar"
+        skopeo copy --quiet "tarball:$CUTTLE_TEST_DIR/ma.tar" "oci:$d:x" || die "skopeo failed"
+        m=$(jq -r '.manifests[0].digest' "$d/index.json")
+        cfg=$(jq -r '.config.digest' "$d/blobs/sha256/${m#sha256:}")
+        for arch in amd64 arm64; do
+                jq -c --arg a "$arch" '.architecture = $a | .config.Labels.arch = $a |
+                        if $a == "arm64" then .variant = "v8" else . end' \
+                        "$d/blobs/sha256/${cfg#sha256:}" >"$d/cfg.json"
+                b=$(sha256sum "$d/cfg.json" | cut -d' ' -f1)
+                mv "$d/cfg.json" "$d/blobs/sha256/$b"
+                jq -c --arg c "sha256:$b" --argjson s "$(stat -c %s "$d/blobs/sha256/$b")" \
+                        '.config.digest = $c | .config.size = $s' "$d/blobs/sha256/${m#sha256:}" >"$d/man.json"
+                b=$(sha256sum "$d/man.json" | cut -d' ' -f1)
+                mv "$d/man.json" "$d/blobs/sha256/$b"
+                jq -c --arg dg "sha256:$b" --argjson s "$(stat -c %s "$d/blobs/sha256/$b")" \
+                        '.manifests[0].digest = $dg | .manifests[0].size = $s' "$d/index.json" >"$d/i.json"
+                mv "$d/i.json" "$d/index.json"
+                registry_seed "$d:x" "$repo:$arch"
+                curl -fsS -o "$d/got" -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
+                        "http://$REGISTRY_HOST/v2/$repo/manifests/$arch" || die "GET manifest failed"
+                raw=$(cat "$d/got")
+                entries=$(jq -c --arg dg "sha256:$(sha256sum <"$d/got" | cut -d' ' -f1)" \
+                        --argjson s "$(stat -c %s "$d/got")" --arg a "$arch" \
+                        --arg mt "$(jq -r '.mediaType // "application/vnd.oci.image.manifest.v1+json"' <<<"$raw")" \
+                        '. + [{mediaType: $mt, digest: $dg, size: $s,
+                               platform: ({os: "linux", architecture: $a} + (if $a == "arm64" then {variant: "v8"} else {} end))}]' \
+                        <<<"$entries")
+        done
+        local lt=application/vnd.oci.image.index.v1+json
+        [[ $entries == *docker.distribution* ]] && lt=application/vnd.docker.distribution.manifest.list.v2+json
+        jq -cn --argjson m "$entries" --arg lt "$lt" '{schemaVersion: 2, mediaType: $lt, manifests: $m}' \
+                >"$CUTTLE_TEST_DIR/index.json"
+        curl -sS -X PUT -H "Content-Type: $lt" \
+                --data-binary "@$CUTTLE_TEST_DIR/index.json" \
+                "http://$REGISTRY_HOST/v2/$repo/manifests/latest" || die "PUT of the index failed"
+        skopeo inspect --raw --tls-verify=false "docker://$REGISTRY_HOST/$repo:latest" | grep -q '"manifests"' ||
+                die "the registry does not serve the index"
+}
+
+@test "pull: a manifest list picks linux/amd64, or --arch/--platform" {
+        registry_start
+        multiarch multi/arch
+        run_engine pull -q --tls-verify=false "$REGISTRY_HOST/multi/arch:latest"
+        run_engine image inspect --format '{{.Architecture}} {{.Config.Labels.arch}}' "$REGISTRY_HOST/multi/arch:latest"
+        is "$output" "amd64 amd64"
+        run_engine rmi -a
+        run_engine pull -q --tls-verify=false --arch arm64 "$REGISTRY_HOST/multi/arch:latest"
+        run_engine image inspect --format '{{.Architecture}} {{.Config.Labels.arch}}' "$REGISTRY_HOST/multi/arch:latest"
+        is "$output" "arm64 arm64"
+        run_engine rmi -a
+        run_engine pull -q --tls-verify=false --platform linux/arm64/v8 "$REGISTRY_HOST/multi/arch:latest"
+        run_engine 125 pull -q --tls-verify=false --arch s390x "$REGISTRY_HOST/multi/arch:latest"
+        assert_line_contains "no image found in image index for architecture s390x"
+}
