@@ -132,6 +132,12 @@ static int delete_image(struct store *s, const char *id, struct cu_error **err)
 static int remove_one(struct store *s, const struct image_rec *im, const char *by_name, bool *deleted)
 {
         _cleanup_error_ struct cu_error *err = NULL;
+        int users = image_container_count(s->db, im->id);
+        if (users > 0 && !(by_name && strv_length(im->names) > 1)) {
+                fprintf(stderr, "Error: image used by %d container(s): image is in use by a container: "
+                                "consider listing external containers and force-removing image\n", users);
+                return 2;
+        }
         /* A name of an image that has others only loses that name. */
         if (by_name && strv_length(im->names) > 1) {
                 if (image_untag(s->db, im->id, by_name, &err) < 0)

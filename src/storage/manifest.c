@@ -275,9 +275,9 @@ int image_config_parse(const char *data, size_t len, struct image_config_info *r
         c.n_diff_ids = strv_length(c.diff_ids);
         for (size_t i = 0; i < c.n_diff_ids; i++)
                 if (!digest_valid(c.diff_ids[i])) {
+                        r = cu_error_setx(err, EINVAL, "image config: invalid diff ID \"%s\"", c.diff_ids[i]);
                         image_config_info_done(&c);
-                        return cu_error_setx(err, EINVAL, "image config: invalid diff ID \"%s\"",
-                                             c.diff_ids[i]);
+                        return r;
                 }
         const char *created = json_string_value(json_object_get(j, "created"));
         if (created && parse_rfc3339(created, &c.created) < 0)

@@ -183,9 +183,11 @@ int image_ref_parse(const char *s, struct image_ref *ret, struct cu_error **err)
                         rest = first_slash + 1;
                 }
         }
-        if (strlen(buf) > NAME_TOTAL_MAX)
+        if (strlen(buf) > NAME_TOTAL_MAX) {
+                image_ref_done(&r);
                 return cu_error_setx(err, EINVAL, "invalid reference format: repository name "
                                      "must not be more than %d characters", NAME_TOTAL_MAX);
+        }
         bool upper = false;
         for (char *p = rest; *p; p++)
                 if (isupper((unsigned char) *p))
@@ -231,6 +233,9 @@ int image_ref_normalize(struct image_ref *r, const char *default_domain, struct 
                 free(r->path);
                 r->path = p;
         }
+        if (strlen(r->domain) + 1 + strlen(r->path) > NAME_TOTAL_MAX)
+                return cu_error_setx(err, EINVAL, "invalid reference format: repository name "
+                                     "must not be more than %d characters", NAME_TOTAL_MAX);
         if (!r->tag && !r->digest) {
                 r->tag = strdup("latest");
                 if (!r->tag)

@@ -22,6 +22,7 @@ struct staged_layer {
         char chain[DIGEST_STR_LEN + 1];
         char diff[DIGEST_STR_LEN + 1];
         uint64_t size;
+        bool published; /* an earlier stage_commit_image() of this stage moved it */
 };
 
 struct stage {
@@ -312,6 +313,7 @@ int stage_layer(struct stage *st, const char *digest, const char *parent_chain,
         memcpy(l->chain, chain, sizeof(chain));
         memcpy(l->diff, res.diff_id, sizeof(res.diff_id));
         l->size = res.size;
+        l->published = false;
         pthread_mutex_unlock(&st->mutex);
         return 0;
 }
@@ -336,12 +338,15 @@ static int publish(struct stage *st, struct cu_error **err)
                         return cu_error_set(err, errno, "publishing blob %s", de->d_name);
         }
         for (size_t i = 0; i < st->n_layers; i++) {
+                if (st->layers[i].published)
+                        continue;
                 _cleanup_free_ char *dst = store_layer_relpath(s, st->layers[i].chain);
                 if (!dst)
                         return -ENOMEM;
                 if (renameat2(st->layers_fd, digest_hex(st->layers[i].chain), s->root_fd, dst,
                               RENAME_NOREPLACE) < 0 && errno != EEXIST && errno != ENOTEMPTY)
                         return cu_error_set(err, errno, "publishing layer %s", st->layers[i].chain);
+                st->layers[i].published = true;
         }
         return 0;
 }

@@ -334,3 +334,31 @@ store_files() {
         run_cuttle 125 --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" --storage-driver overlay images
         assert_line_contains 'does not match our storage graph driver'
 }
+
+@test "save -m / load: an archive with several different images" {
+        make_image multi-a etc/a=1
+        a=$IMAGE_ID
+        make_image multi-b etc/b=2
+        b=$IMAGE_ID
+        run_engine save -m -o "$CUTTLE_TEST_DIR/m.tar" multi-a multi-b
+        is "$(tar -xOf "$CUTTLE_TEST_DIR/m.tar" manifest.json | jq length)" 2
+        run_engine rmi -a
+        run_engine load -i "$CUTTLE_TEST_DIR/m.tar"
+        is "$output" $'Loaded image: localhost/multi-a:latest\nLoaded image: localhost/multi-b:latest'
+        run_engine images -q --no-trunc --sort id
+        is "$output" "$(printf 'sha256:%s\n' "$a" "$b" | sort)"
+}
+
+@test "load: zstd-compressed layers (oci-archive by skopeo)" {
+        skip_if_no skopeo
+        rootfs_tar "$CUTTLE_TEST_DIR/z.tar" etc/z=zstd
+        skopeo copy --quiet --dest-compress --dest-compress-format zstd "tarball:$CUTTLE_TEST_DIR/z.tar" \
+                "oci-archive:$CUTTLE_TEST_DIR/z-oci.tar:localhost/zst:1" || die "skopeo failed"
+        tar -xOf "$CUTTLE_TEST_DIR/z-oci.tar" index.json >/dev/null
+        run_engine load -i "$CUTTLE_TEST_DIR/z-oci.tar"
+        is "$output" "Loaded image: localhost/zst:1"
+        run_engine image inspect --format '{{.ManifestType}}' zst:1
+        run_engine image mount zst:1
+        is "$(cat "$output/etc/z")" zstd
+        run_engine image unmount zst:1
+}
