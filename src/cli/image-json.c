@@ -99,12 +99,12 @@ json_t *image_row_json(const struct image_rec *im, const char *name, bool no_tru
                 history = strv_join(hist, ", ");
         }
         human_since(im->created, since);
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:O, s:b, s:i, s:b, s:s, s:I, s:I}",
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:b, s:i, s:b, s:s, s:I, s:I}",
                          "ID", idbuf, "Id", im->id, "Repository", repo, "Tag", tag, "Digest", im->digest,
                          "CreatedSince", since, "CreatedAt", go_time_string(im->created, at),
                          "Size", (json_int_t) im->size, "Created", since,
                          "Names", strv_json(im->names),
-                         "Labels", json_is_object(labels) ? labels : json_object(),
+                         "Labels", json_is_object(labels) ? json_incref(labels) : json_object(),
                          "Dangling", im->names == NULL || im->names[0] == NULL,
                          "Containers", containers, "ReadOnly", false,
                          "History", history ? history : "",
@@ -161,11 +161,11 @@ json_t *image_inspect_json(struct store *s, const struct image_rec *im)
         const char *user = json_string_value(json_object_get(cfg, "User"));
         json_t *manifest = json_loads(im->manifest, 0, NULL);
         json_t *ann = json_object_get(manifest, "annotations");
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:I, s:I}",
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:I}",
                               "Id", im->id, "Digest", im->digest, "RepoTags", tags,
                               "RepoDigests", repo_digests(im), "Parent", "", "Comment", comment,
                               "Created", created ? created : "",
-                              "Config", json_is_object(cfg) ? cfg : json_object(),
+                              "Config", json_is_object(cfg) ? json_incref(cfg) : json_object(),
                               "Version", json_string_value(json_object_get(root, "docker_version")) ?: "",
                               "Author", json_string_value(json_object_get(root, "author")) ?: "",
                               "Architecture", json_string_value(json_object_get(root, "architecture")) ?: "",
@@ -199,13 +199,13 @@ json_t *image_inspect_json(struct store *s, const struct image_rec *im)
                 json_object_set_new(gd, "Data", json_null());
         }
         json_object_set_new(o, "GraphDriver", gd);
-        json_object_set_new(o, "RootFS", json_pack("{s:s, s:O}", "Type", "layers", "Layers",
-                                                   json_is_array(diff_ids) ? diff_ids : json_array()));
+        json_object_set_new(o, "RootFS", json_pack("{s:s, s:o}", "Type", "layers", "Layers",
+                                                   json_is_array(diff_ids) ? json_incref(diff_ids) : json_array()));
         json_object_set(o, "Labels", json_is_object(labels) ? labels : json_null());
-        json_object_set(o, "Annotations", json_is_object(ann) ? ann : json_object());
+        json_object_set_new(o, "Annotations", json_is_object(ann) ? json_incref(ann) : json_object());
         json_object_set_new(o, "ManifestType", json_string(im->manifest_type));
         json_object_set_new(o, "User", json_string(user ? user : ""));
-        json_object_set(o, "History", json_is_array(history) ? history : json_array());
+        json_object_set_new(o, "History", json_is_array(history) ? json_incref(history) : json_array());
         json_t *nh = json_array();
         for (size_t n = strv_length(im->names); n-- > 0;)
                 json_array_append_new(nh, json_string(im->names[n]));
