@@ -7,7 +7,7 @@ PACKAGES=(
         # build
         gcc pkg-config meson ninja-build
         libjansson-dev libseccomp-dev libcap-dev libsqlite3-dev libssl-dev libarchive-dev
-        zlib1g-dev libzstd-dev libcurl4-openssl-dev
+        zlib1g-dev libzstd-dev libcurl4-openssl-dev libnftables-dev nftables
         # unit tests, fuzzing, sanitizers
         libcmocka-dev clang libclang-rt-14-dev valgrind
         # system tests: images from busybox-static, bats, helpers
