@@ -362,3 +362,28 @@ store_files() {
         is "$(cat "$output/etc/z")" zstd
         run_engine image unmount zst:1
 }
+
+@test "load killed with SIGKILL: the next command removes its staging directory" {
+        rootfs_tar "$CUTTLE_TEST_DIR/big.tar"
+        # a layer big enough to catch the load in the middle
+        head -c 60000000 /dev/urandom >"$CUTTLE_TEST_DIR/blob"
+        tar -C "$CUTTLE_TEST_DIR" -rf "$CUTTLE_TEST_DIR/big.tar" blob
+        run_engine import "$CUTTLE_TEST_DIR/big.tar" big
+        run_engine save -o "$CUTTLE_TEST_DIR/s.tar" big
+        run_engine rmi -a
+        "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" load -i "$CUTTLE_TEST_DIR/s.tar" \
+                >/dev/null 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do
+                [ -n "$(ls "$ENGINE_ROOT/tmp" 2>/dev/null)" ] && break
+                sleep 0.01
+        done
+        kill -9 "$pid"
+        wait "$pid" || true
+        run_engine images -q
+        is "$output" "" "no half-loaded image"
+        is "$(find "$ENGINE_ROOT/tmp" -mindepth 1 -maxdepth 1 ! -name '.new-*' | wc -l)" 0 \
+                "the dead load's staging directory is gone"
+        run_engine load -i "$CUTTLE_TEST_DIR/s.tar"
+        is "$output" "Loaded image: localhost/big:latest"
+}
