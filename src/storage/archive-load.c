@@ -555,9 +555,13 @@ int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **
         if (r < 0)
                 return r;
         _cleanup_strv_ char **loaded = NULL;
+        struct image_new *ims = calloc(n + 1, sizeof(*ims));
+        char (*ids)[DIGEST_HEX_LEN + 1] = calloc(n + 1, sizeof(*ids));
+        if (!ims || !ids)
+                r = -ENOMEM;
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct pending *p = &v[i];
-                struct image_new im = {
+                ims[i] = (struct image_new) {
                         .config = p->config, .manifest = p->manifest, .manifest_type = p->manifest_type,
                         .names = (const char *const *) p->names,
                         .layers = (const char *const *) p->layers,
@@ -566,19 +570,22 @@ int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **
                         .blobs = (const char *const *) p->blobs, .n_blobs = strv_length(p->blobs),
                         .created = p->created,
                 };
-                char id[DIGEST_HEX_LEN + 1];
-                r = stage_commit_image(st, &im, id, err);
-                if (r < 0)
-                        break;
+        }
+        if (r >= 0)
+                r = stage_commit_images(st, ims, n, ids, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                struct pending *p = &v[i];
                 if (p->names)
                         for (size_t k = 0; r >= 0 && p->names[k]; k++)
                                 r = strv_extend(&loaded, p->names[k]);
                 else {
                         char buf[DIGEST_STR_LEN + 1];
-                        snprintf(buf, sizeof(buf), "sha256:%s", id);
+                        snprintf(buf, sizeof(buf), "sha256:%s", ids[i]);
                         r = strv_extend(&loaded, buf);
                 }
         }
+        free(ims);
+        free(ids);
         for (size_t i = 0; i < n; i++)
                 pending_done(&v[i]);
         free(v);

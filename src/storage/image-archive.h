@@ -15,7 +15,7 @@ enum archive_format {
 };
 
 /* Loads every image in the archive readable from fd (plain, gzip or zstd).
- * Either all images are stored or, on error, none.  *ret_loaded gets the
+ * Either all images are stored (one transaction) or, on error, none.  *ret_loaded gets the
  * names loaded (or "sha256:<id>" for an image without a name). */
 int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **err);
 

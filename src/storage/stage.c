@@ -351,8 +351,8 @@ static int publish(struct stage *st, struct cu_error **err)
         return 0;
 }
 
-int stage_commit_image(struct stage *st, const struct image_new *im,
-                       char id[static DIGEST_HEX_LEN + 1], struct cu_error **err)
+int stage_commit_images(struct stage *st, const struct image_new *ims, size_t n,
+                        char (*ids)[DIGEST_HEX_LEN + 1], struct cu_error **err)
 {
         struct store *s = st->store;
         struct store_lock *lk = NULL;
@@ -362,21 +362,34 @@ int stage_commit_image(struct stage *st, const struct image_new *im,
         r = publish(st, err);
         /* Whatever was skipped as present must still be there (a concurrent
          * removal could have collected it between our check and our lock). */
-        for (size_t i = 0; r >= 0 && i < im->n_layers; i++)
-                if (!store_layer_exists(s, im->layers[i]))
-                        r = cu_error_setx(err, EAGAIN, "layer %s was removed concurrently", im->layers[i]);
-        for (size_t i = 0; r >= 0 && i < im->n_blobs; i++)
-                if (!store_blob_exists(s, im->blobs[i]))
-                        r = cu_error_setx(err, EAGAIN, "blob %s was removed concurrently", im->blobs[i]);
+        for (size_t k = 0; r >= 0 && k < n; k++) {
+                for (size_t i = 0; r >= 0 && i < ims[k].n_layers; i++)
+                        if (!store_layer_exists(s, ims[k].layers[i]))
+                                r = cu_error_setx(err, EAGAIN, "layer %s was removed concurrently",
+                                                  ims[k].layers[i]);
+                for (size_t i = 0; r >= 0 && i < ims[k].n_blobs; i++)
+                        if (!store_blob_exists(s, ims[k].blobs[i]))
+                                r = cu_error_setx(err, EAGAIN, "blob %s was removed concurrently",
+                                                  ims[k].blobs[i]);
+        }
+        /* One transaction: every image is recorded, or none. */
         if (r >= 0)
                 r = db_begin(s->db, err);
         if (r >= 0) {
-                r = images_insert(s->db, im, id, err);
-                if (r >= 0)
-                        r = db_commit(s->db, err);
-                else
-                        db_rollback(s->db);
+                for (size_t k = 0; r >= 0 && k < n; k++)
+                        r = images_insert(s->db, &ims[k], ids[k], err);
+                r = db_end(s->db, r, err);
         }
         store_unlock(lk);
+        return r;
+}
+
+int stage_commit_image(struct stage *st, const struct image_new *im,
+                       char id[static DIGEST_HEX_LEN + 1], struct cu_error **err)
+{
+        char ids[1][DIGEST_HEX_LEN + 1];
+        int r = stage_commit_images(st, im, 1, ids, err);
+        if (r >= 0)
+                memcpy(id, ids[0], sizeof(ids[0]));
         return r;
 }

@@ -46,3 +46,6 @@ int stage_layer(struct stage *st, const char *digest, const char *parent_chain,
  * id: the image ID (config digest hex). */
 int stage_commit_image(struct stage *st, const struct image_new *im,
                        char id[static DIGEST_HEX_LEN + 1], struct cu_error **err);
+/* Several images in one critical section and one transaction: all or none. */
+int stage_commit_images(struct stage *st, const struct image_new *ims, size_t n,
+                        char (*ids)[DIGEST_HEX_LEN + 1], struct cu_error **err);
