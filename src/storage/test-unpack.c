@@ -472,8 +472,10 @@ static void test_digests(void **state)
 
         gzip_buf(&z, tar.p, tar.len);
         check_digests(&z, tar.p, tar.len);
-        buf_add(&z, "garbage after the gzip stream", 29); /* digested, ignored */
+        buf_add(&z, "\0\0\0\0\0\0\0\0", 8); /* zero padding: digested, ignored (as gzip) */
         check_digests(&z, tar.p, tar.len);
+        buf_add(&z, "garbage after the gzip stream", 29); /* anything else: decompress.c refuses */
+        unpack_fails(&z, &vfs, "trailing garbage");
         buf_free(&z);
 
         /* two gzip members, and two zstd frames, make one stream */

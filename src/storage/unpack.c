@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Layer extraction.  One pass over the fd: our read callback reads 1 MiB at a time, digests the
- * raw bytes, decompresses them itself (zlib / zstd, so that the uncompressed stream can be
- * digested too) and hands the tar stream to libarchive, which only parses headers.  Files are
- * created with *at() calls relative to parent directory fds obtained with openat2
+ * Layer extraction.  One pass over the fd: our read callback takes the tar stream from the
+ * shared decompressor (decompress.h: gzip, zstd or plain, with digesters of the raw and the
+ * decompressed bytes) 1 MiB at a time and hands it to libarchive, which only parses headers.
+ * Files are created with *at() calls relative to parent directory fds obtained with openat2
  * RESOLVE_IN_ROOT (the last one is cached), with single-component names and O_NOFOLLOW /
  * O_EXCL, so that nothing is ever followed out of the destination.
  */
@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <search.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,8 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "storage/decompress.h"
 #include "storage/unpack.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -41,236 +39,52 @@ static bool startswith(const char *s, const char *prefix)
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* ---- the input: raw fd → (decompression) → tar stream, both sides digested ---- */
-
-enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
+/* ---- the input: raw fd → decompressor (decompress.h) → libarchive, both sides digested ---- */
 
 struct source {
-        int fd;
-        enum compression comp;
-        uint8_t *in, *out;
-        size_t in_pos, in_len;
-        bool in_eof; /* the fd is at EOF */
-        bool done;   /* the (decompressed) stream ended; the rest of the fd is trailing data */
-        z_stream z;
-        bool z_ready;
-        ZSTD_DStream *zs;
-        struct digester *cdig, *udig; /* udig is NULL when uncompressed (the same bytes) */
-        int errnum;
-        char errmsg[200];
+        struct decomp *d;
+        struct digester *raw;   /* the bytes read from the fd */
+        struct digester *plain; /* the tar stream; NULL when uncompressed (the same bytes) */
+        void *buf;              /* what the read callback hands libarchive */
+        struct cu_error *err;   /* why the read callback failed */
 };
-
-_printf_(3, 4) static int source_fail(struct source *s, int errnum, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
-        va_end(ap);
-        s->errnum = errnum;
-        return -errnum;
-}
-
-/* Makes at least `want` (≤ BUF_SIZE) unread bytes available unless the fd ends first.
- * Returns the bytes available, or -errno. */
-static ssize_t source_fill(struct source *s, size_t want)
-{
-        while (s->in_len - s->in_pos < want && !s->in_eof) {
-                if (s->in_pos > 0) {
-                        memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
-                        s->in_len -= s->in_pos;
-                        s->in_pos = 0;
-                }
-                ssize_t n = read(s->fd, s->in + s->in_len, BUF_SIZE - s->in_len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return source_fail(s, errno, "reading layer: %s", strerror(errno));
-                }
-                if (n == 0) {
-                        s->in_eof = true;
-                        break;
-                }
-                digester_update(s->cdig, s->in + s->in_len, (size_t) n);
-                s->in_len += (size_t) n;
-        }
-        return (ssize_t) (s->in_len - s->in_pos);
-}
-
-static bool magic_gzip(const uint8_t *p, size_t n)
-{
-        return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-}
-
-static bool magic_zstd(const uint8_t *p, size_t n)
-{
-        if (n < 4)
-                return false;
-        uint32_t m = (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
-                     (uint32_t) p[3] << 24;
-        return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u; /* frame, skippable frame */
-}
-
-/* After a gzip member or zstd frame: another one follows, or the stream is done (what follows,
- * if anything, is trailing garbage: digested as read, not decompressed). */
-static int source_next_frame(struct source *s)
-{
-        ssize_t n = source_fill(s, 4);
-        if (n < 0)
-                return (int) n;
-        const uint8_t *p = s->in + s->in_pos;
-        if (s->comp == COMP_GZIP && magic_gzip(p, (size_t) n)) {
-                if (inflateReset(&s->z) != Z_OK)
-                        return source_fail(s, EIO, "resetting gzip decoder");
-        } else if (!(s->comp == COMP_ZSTD && magic_zstd(p, (size_t) n))) {
-                s->done = true;
-        }
-        return 0;
-}
-
-static ssize_t gzip_next(struct source *s)
-{
-        s->z.next_out = s->out;
-        s->z.avail_out = BUF_SIZE;
-        while (s->z.avail_out == BUF_SIZE && !s->done) {
-                ssize_t n = source_fill(s, 1);
-                if (n < 0)
-                        return n;
-                if (n == 0)
-                        return source_fail(s, EIO, "unexpected end of gzip data");
-                s->z.next_in = s->in + s->in_pos;
-                s->z.avail_in = (uInt) n;
-                int r = inflate(&s->z, Z_NO_FLUSH);
-                s->in_pos = s->in_len - s->z.avail_in;
-                if (r == Z_STREAM_END) {
-                        r = source_next_frame(s);
-                        if (r < 0)
-                                return r;
-                } else if (r != Z_OK) {
-                        return source_fail(s, EIO, "corrupt gzip data: %s",
-                                           s->z.msg ? s->z.msg : zError(r));
-                }
-        }
-        return (ssize_t) (BUF_SIZE - s->z.avail_out);
-}
-
-static ssize_t zstd_next(struct source *s)
-{
-        ZSTD_outBuffer out = { s->out, BUF_SIZE, 0 };
-        while (out.pos == 0 && !s->done) {
-                ssize_t n = source_fill(s, 1);
-                if (n < 0)
-                        return n;
-                if (n == 0)
-                        return source_fail(s, EIO, "unexpected end of zstd data");
-                ZSTD_inBuffer in = { s->in + s->in_pos, (size_t) n, 0 };
-                size_t r = ZSTD_decompressStream(s->zs, &out, &in);
-                s->in_pos += in.pos;
-                if (ZSTD_isError(r))
-                        return source_fail(s, EIO, "corrupt zstd data: %s", ZSTD_getErrorName(r));
-                if (r == 0) {
-                        int k = source_next_frame(s);
-                        if (k < 0)
-                                return k;
-                }
-        }
-        return (ssize_t) out.pos;
-}
-
-/* The next piece of the tar stream: bytes (0 at its end) or -errno. */
-static ssize_t source_next(struct source *s, const void **buf)
-{
-        ssize_t n;
-        *buf = s->out;
-        if (s->done)
-                return 0;
-        if (s->comp == COMP_NONE) {
-                n = source_fill(s, 1);
-                if (n <= 0) {
-                        s->done = n == 0;
-                        return n;
-                }
-                *buf = s->in + s->in_pos;
-                s->in_pos = s->in_len;
-                return n;
-        }
-        n = s->comp == COMP_GZIP ? gzip_next(s) : zstd_next(s);
-        if (n > 0)
-                digester_update(s->udig, s->out, (size_t) n);
-        return n;
-}
 
 static la_ssize_t source_read_cb(struct archive *a, void *data, const void **buf)
 {
         struct source *s = data;
-        ssize_t n = source_next(s, buf);
+        ssize_t n = decomp_read(s->d, s->buf, BUF_SIZE, &s->err);
         if (n < 0) {
-                archive_set_error(a, (int) -n, "%s", s->errmsg);
+                archive_set_error(a, (int) -n, "%s", cu_error_msg(s->err));
                 return -1;
         }
+        *buf = s->buf;
         return n;
 }
 
-static int source_init(struct source *s, int fd)
+static int source_init(struct source *s, int fd, struct cu_error **err)
 {
-        s->fd = fd;
-        s->in = malloc(BUF_SIZE);
-        s->cdig = digester_new();
-        if (!s->in || !s->cdig)
-                return -ENOMEM;
-        ssize_t n = source_fill(s, 4);
-        if (n < 0)
-                return (int) n;
-        const uint8_t *p = s->in;
-        if (magic_gzip(p, (size_t) n))
-                s->comp = COMP_GZIP;
-        else if (magic_zstd(p, (size_t) n))
-                s->comp = COMP_ZSTD;
-        if (s->comp == COMP_NONE)
-                return 0;
-
-        s->out = malloc(BUF_SIZE);
-        s->udig = digester_new();
-        if (!s->out || !s->udig)
-                return -ENOMEM;
-        if (s->comp == COMP_GZIP) {
-                if (inflateInit2(&s->z, 15 + 16) != Z_OK) /* gzip wrapper only */
-                        return -ENOMEM;
-                s->z_ready = true;
-        } else {
-                s->zs = ZSTD_createDStream();
-                if (!s->zs || ZSTD_isError(ZSTD_initDStream(s->zs)))
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-/* Reads what the tar reader left: the rest of the stream (for diff_id), then of the fd. */
-static int source_drain(struct source *s)
-{
-        const void *p;
-        ssize_t n;
-        while ((n = source_next(s, &p)) > 0)
-                ;
-        if (n < 0)
-                return (int) n;
-        while (!s->in_eof) {
-                s->in_pos = s->in_len;
-                n = source_fill(s, 1);
-                if (n < 0)
-                        return (int) n;
-        }
+        _cleanup_error_ struct cu_error *e = NULL;
+        s->d = decomp_new(fd, &e);
+        if (!s->d)
+                return cu_error_setx(err, e ? e->errnum : EIO, "reading layer: %s", cu_error_msg(e));
+        s->buf = malloc(BUF_SIZE);
+        s->raw = digester_new();
+        bool compressed = decomp_compression(s->d) != COMPRESSION_NONE;
+        if (compressed)
+                s->plain = digester_new();
+        if (!s->buf || !s->raw || (compressed && !s->plain))
+                return cu_error_set(err, ENOMEM, "setting up layer reader");
+        decomp_set_digests(s->d, s->raw, s->plain);
         return 0;
 }
 
 static void source_done(struct source *s)
 {
-        if (s->z_ready)
-                inflateEnd(&s->z);
-        ZSTD_freeDStream(s->zs);
-        digester_free(s->cdig);
-        digester_free(s->udig);
-        free(s->in);
-        free(s->out);
+        decomp_free(s->d);
+        digester_free(s->raw);
+        digester_free(s->plain);
+        free(s->buf);
+        cu_error_free(s->err);
 }
 
 /* ---- the output ---- */
@@ -878,11 +692,10 @@ int layer_unpack(int tar_fd, int dest_dirfd, const struct unpack_opts *opts,
         static const struct unpack_opts defaults;
         if (!opts)
                 opts = &defaults;
-        _cleanup_(source_done) struct source s = { .fd = -EBADF };
-        int r = source_init(&s, tar_fd);
+        _cleanup_(source_done) struct source s = { 0 };
+        int r = source_init(&s, tar_fd, err);
         if (r < 0)
-                return s.errnum ? cu_error_setx(err, s.errnum, "%s", s.errmsg)
-                                : cu_error_set(err, -r, "setting up layer reader");
+                return r;
 
         _cleanup_(archive_freep) struct archive *a = archive_read_new();
         if (!a)
@@ -915,15 +728,16 @@ int layer_unpack(int tar_fd, int dest_dirfd, const struct unpack_opts *opts,
         r = dirs_finish(&u, err);
         if (r < 0)
                 return r;
-        if (source_drain(&s) < 0)
-                return cu_error_setx(err, s.errnum, "reading layer after the archive: %s", s.errmsg);
+        r = decomp_drain(s.d, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "reading layer after the archive");
 
         if (res) {
-                *res = (struct unpack_result){ .compressed_size = digester_bytes(s.cdig) };
-                res->size = s.udig ? digester_bytes(s.udig) : res->compressed_size;
-                digester_final(s.cdig, res->compressed_digest);
-                if (s.udig)
-                        digester_final(s.udig, res->diff_id);
+                *res = (struct unpack_result){ .compressed_size = decomp_raw_bytes(s.d),
+                                               .size = decomp_plain_bytes(s.d) };
+                digester_final(s.raw, res->compressed_digest);
+                if (s.plain)
+                        digester_final(s.plain, res->diff_id);
                 else
                         memcpy(res->diff_id, res->compressed_digest, sizeof res->diff_id);
         }

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to the monitor (monitor.c, launch.c): the monitor's state, and one run of the
+ * container: its stdio (pipes, or the pty received over a console socket), create and start
+ * (the built-in runtime in-process, or an external runtime's command line), delete, and
+ * reaping.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "attach.h"
+#include "logs.h"
+#include "restart.h"
+#include "runtime/runtime.h"
+#include "util/error.h"
+
+struct monitor {
+        /* options */
+        char *cid, *bundle, *runtime_root, *runtime, *log_path, *log_tag;
+        char *attach_path, *exit_file, *pid_file, *stop_file;
+        char **exit_command;
+        enum log_driver log_driver;
+        uint64_t log_max_size;
+        bool terminal, keep_stdin, daemonize;
+        int sync_fd;
+        struct restart_spec restart;
+
+        struct runtime_ctx ctx;
+        int sfd; /* signalfd */
+        struct ctr_log *log;
+        struct attach_server *attach;
+        char *tmpdir; /* console socket, external runtime's pid and log files (during launch) */
+
+        /* one run of the container */
+        pid_t pid;
+        int out_fd, err_fd, in_fd, master; /* read ends / stdin write end, or the pty */
+        char *pending; /* stdin bytes not yet taken by the container */
+        size_t pending_len, pending_cap;
+        bool close_stdin; /* once pending is written */
+        unsigned restart_count;
+};
+/* Creates and starts the container (one run): m->pid, and m's stdio fds for the event loop.
+ * On failure nothing of the run is left (the container is deleted, its fds closed). */
+int launch_run(struct monitor *m, struct cu_error **err);
+
+/* Removes the container from the runtime (killing what is left of it). */
+int launch_destroy(struct monitor *m, struct cu_error **err);
+
+/* Reaps every child that exited; true when the container's init was one of them (its wait
+ * status in *ret_status). */
+bool launch_reap(struct monitor *m, int *ret_status);
+
+/* Closes the run's stdio fds and forgets stdin bytes not yet delivered. */
+void launch_close_fds(struct monitor *m);
