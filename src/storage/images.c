@@ -296,7 +296,9 @@ int image_lookup(struct db *db, const char *name, struct image_rec **ret, struct
         const char *s = name;
         if (strncmp(s, "sha256:", 7) == 0 && is_id_prefix(s + 7))
                 s += 7;
-        if (is_id_prefix(s)) {
+        /* A full ID (or "sha256:" + prefix) is an ID; anything else is a name
+         * first and an ID prefix only when no name matches (as c/storage). */
+        if (is_full_id(s) || (s != name && is_id_prefix(s))) {
                 r = find_by_id_prefix(db, s, id, err);
                 if (r < 0 && r != -ENOENT)
                         return r;
@@ -334,6 +336,11 @@ int image_lookup(struct db *db, const char *name, struct image_rec **ret, struct
                         }
                         image_ref_done(&ref);
                 }
+        }
+        if (r == -ENOENT && s == name && !is_full_id(s) && is_id_prefix(s)) {
+                r = find_by_id_prefix(db, s, id, err);
+                if (r < 0 && r != -ENOENT)
+                        return r;
         }
         if (r == -ENOENT)
                 return cu_error_setx(err, ENOENT, "%s: image not known", name);
