@@ -81,7 +81,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null; then
                 # The libraries get coverage instrumentation too (fuzzer-no-link),
                 # or the fuzzer only sees the target's own edges.
                 CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false \
-                        -Dc_args=-fsanitize=fuzzer-no-link,address -Db_lundef=false \
+                        -Db_sanitize=address -Dc_args=-fsanitize=fuzzer-no-link -Db_lundef=false \
                         >"$LOGDIR/setup-fuzz.log" 2>&1
         fi
         if ninja -C build-fuzz >"$LOGDIR/build-fuzz.log" 2>&1; then
