@@ -71,7 +71,10 @@ static const struct command image_commands[] = {
         { NULL, NULL },
 };
 
+int cmd_network(struct cli_ctx *c, int argc, char **argv); /* network.c (to move to commands.h) */
+
 static const struct command top_commands[] = {
+        { "network", cmd_network },
         { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
         { "inspect", cmd_image_inspect }, { "load", cmd_load }, { "login", exec_registry },
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },
