@@ -71,7 +71,6 @@ static const struct command image_commands[] = {
         { NULL, NULL },
 };
 
-int cmd_network(struct cli_ctx *c, int argc, char **argv); /* network.c (to move to commands.h) */
 
 static const struct command top_commands[] = {
         { "network", cmd_network },

@@ -366,7 +366,6 @@ static const struct {
         { "ls", cmd_ls }, { "prune", cmd_prune }, { "reload", cmd_reload }, { "remove", cmd_rm }, { "rm", cmd_rm },
 };
 
-int cmd_network(struct cli_ctx *c, int argc, char **argv); /* belongs in commands.h */
 int cmd_network(struct cli_ctx *c, int argc, char **argv)
 {
         if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
