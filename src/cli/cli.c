@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli.h"
 #include "commands.h"
+#include "containers.h"
 #include "context.h"
 #include "registry-exec.h"
 #include "util/cleanup.h"
@@ -71,11 +72,22 @@ static const struct command image_commands[] = {
         { NULL, NULL },
 };
 
+static const struct command container_commands[] = {
+        { "cleanup", cmd_container_cleanup }, { "create", cmd_create }, { "exec", cmd_exec },
+        { "exists", cmd_container_exists }, { "inspect", cmd_container_inspect }, { "kill", cmd_kill },
+        { "list", cmd_ps }, { "logs", cmd_logs }, { "ls", cmd_ps }, { "pause", cmd_pause },
+        { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
+        { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
+        { NULL, NULL },
+};
 
 static const struct command top_commands[] = {
+        { "create", cmd_create }, { "exec", cmd_exec }, { "kill", cmd_kill }, { "logs", cmd_logs },
+        { "pause", cmd_pause }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
+        { "start", cmd_start }, { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
         { "network", cmd_network },
         { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
-        { "inspect", cmd_image_inspect }, { "load", cmd_load }, { "login", exec_registry },
+        { "inspect", cmd_inspect }, { "load", cmd_load }, { "login", exec_registry },
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },
         { "save", cmd_save }, { "tag", cmd_tag }, { "untag", cmd_untag },
         { NULL, NULL },
@@ -107,6 +119,16 @@ static int dispatch(struct cli_ctx *c, int argc, char **argv, const struct comma
                         return argc < 2 ? 125 : 0;
                 }
                 return dispatch(c, argc - 1, argv + 1, image_commands, "image ");
+        }
+        if (table == top_commands && strcmp(cmd, "container") == 0) {
+                if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                        fputs("Manage containers\n\nUsage:\n  cuttle container [command]\n\nAvailable Commands:\n",
+                              argc < 2 ? stderr : stdout);
+                        for (const struct command *t = container_commands; t->name; t++)
+                                fprintf(argc < 2 ? stderr : stdout, "  %s\n", t->name);
+                        return argc < 2 ? 125 : 0;
+                }
+                return dispatch(c, argc - 1, argv + 1, container_commands, "container ");
         }
         cli_command_fn fn = find(table, cmd);
         if (!fn) {

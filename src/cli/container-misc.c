@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stop, kill, rm, wait, pause, unpause, container exists, container cleanup. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "containers.h"
+#include "util/parse.h"
+#include "util/strv.h"
+
+/* The targets: the arguments, or every container (full IDs) with all, or the latest. */
+static char **targets(struct engine *e, struct opts_args *a, bool all, bool latest,
+                      bool running_only, struct cu_error **err)
+{
+        if (!all && !latest)
+                return strv_copy(a->args);
+        _cleanup_ctr_record_list_ struct ctr_record **list = NULL;
+        size_t n = 0;
+        if (engine_list(e, &list, &n, err) < 0)
+                return NULL;
+        char **v = calloc(1, sizeof(char *));
+        for (size_t i = latest && n ? n - 1 : 0; v && i < n; i++)
+                if (!running_only || engine_is_running(list[i]))
+                        (void) strv_extend(&v, list[i]->id);
+        return v;
+}
+
+enum verb { V_STOP, V_KILL, V_RM, V_PAUSE, V_UNPAUSE, V_CLEANUP };
+
+static int run_verb(struct cli_ctx *c, int argc, char **argv, enum verb verb)
+{
+        bool all = false, latest = false, force = false, ignore = false, volumes = false, rm = false;
+        bool depend = false;
+        int timeout = -1;
+        const char *signal_s = "KILL";
+        char **cidfiles = NULL;
+        struct opt opts[12];
+        size_t n = 0;
+        opts[n++] = (struct opt){ .name = "all", .shorthand = 'a', .type = OPT_BOOL, .value = &all, .help = "Act on all containers" };
+        opts[n++] = (struct opt){ .name = "latest", .shorthand = 'l', .type = OPT_BOOL, .value = &latest, .help = "Act on the latest container podman is aware of" };
+        if (verb == V_STOP || verb == V_RM) {
+                opts[n++] = (struct opt){ .name = "ignore", .shorthand = 'i', .type = OPT_BOOL, .value = &ignore, .help = "Ignore errors when a specified container is missing" };
+                opts[n++] = (struct opt){ .name = "time", .shorthand = 't', .type = OPT_INT, .value = &timeout, .help = "Seconds to wait for stop before killing the container", .def = "10" };
+                opts[n++] = (struct opt){ .name = "cidfile", .type = OPT_STRING_ARRAY, .value = &cidfiles, .help = "Read the container ID from the file" };
+        }
+        if (verb == V_RM) {
+                opts[n++] = (struct opt){ .name = "force", .shorthand = 'f', .type = OPT_BOOL, .value = &force, .help = "Force removal of a running or unusable container" };
+                opts[n++] = (struct opt){ .name = "volumes", .shorthand = 'v', .type = OPT_BOOL, .value = &volumes, .help = "Remove anonymous volumes associated with the container" };
+                opts[n++] = (struct opt){ .name = "depend", .type = OPT_BOOL, .value = &depend, .help = "Remove container and all containers that depend on the selected container" };
+        }
+        if (verb == V_KILL)
+                opts[n++] = (struct opt){ .name = "signal", .shorthand = 's', .type = OPT_STRING, .value = &signal_s, .help = "Signal to send to the container", .def = "\"KILL\"" };
+        if (verb == V_CLEANUP)
+                opts[n++] = (struct opt){ .name = "rm", .type = OPT_BOOL, .value = &rm, .help = "After cleanup, remove the container entirely" };
+        opts[n] = (struct opt){ 0 };
+        static const char *const uses[] = {
+                "cuttle stop [options] CONTAINER [CONTAINER...]", "cuttle kill [options] CONTAINER [CONTAINER...]",
+                "cuttle rm [options] CONTAINER [CONTAINER...]", "cuttle pause [options] CONTAINER [CONTAINER...]",
+                "cuttle unpause [options] CONTAINER [CONTAINER...]", "cuttle container cleanup [options] CONTAINER [CONTAINER...]",
+        };
+        static const char *const descs[] = {
+                "Stop one or more containers", "Kill one or more running containers with a specific signal",
+                "Remove one or more containers", "Pause all the processes in one or more containers",
+                "Unpause the processes in one or more containers", "Clean up network and mountpoints of one or more containers",
+        };
+        static const char *const names[] = { "stop", "kill", "rm", "pause", "unpause", "cleanup" };
+        struct opts_cmd cmd = { .use = uses[verb], .short_desc = descs[verb], .opts = opts };
+        struct opts_args args = { 0 };
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        _cleanup_strv_ char **list = NULL;
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        if (rc != 0)
+                goto out;
+        int sig = SIGKILL;
+        if (verb == V_KILL && parse_signal(signal_s, &sig) < 0) {
+                rc = cli_failf(125, "invalid signal: %s", signal_s);
+                goto out;
+        }
+        if ((all || latest) && args.n > 0) {
+                rc = cli_failf(125, "--all, --latest and containers cannot be used together");
+                goto out;
+        }
+        if (!all && !latest && args.n == 0 && !cidfiles) {
+                rc = cli_failf(125, "you must provide at least one container name or ID");
+                goto out;
+        }
+        if (cli_engine(c, &e, &err) < 0) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        list = targets(&e, &args, all, latest, verb == V_KILL && all, &err);
+        if (!list) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        for (char **f = cidfiles; f && *f; f++) {
+                FILE *fp = fopen(*f, "re");
+                char buf[CTR_ID_LEN + 2] = "";
+                if (!fp || !fgets(buf, sizeof buf, fp)) {
+                        if (fp)
+                                fclose(fp);
+                        if (ignore)
+                                continue;
+                        rc = cli_failf(125, "reading CIDFile: open %s: no such file or directory", *f);
+                        goto out;
+                }
+                fclose(fp);
+                buf[strcspn(buf, "\n")] = '\0';
+                (void) strv_extend(&list, buf);
+        }
+        for (char **t = list; *t; t++) {
+                cu_error_clear(&err);
+                int r;
+                switch (verb) {
+                case V_STOP: r = engine_stop(&e, *t, timeout, &err); break;
+                case V_KILL: r = engine_kill(&e, *t, sig, &err); break;
+                case V_RM: r = engine_remove(&e, *t, force, force && timeout < 0 ? timeout : timeout, &err); break;
+                case V_PAUSE: r = engine_pause(&e, *t, true, &err); break;
+                case V_UNPAUSE: r = engine_pause(&e, *t, false, &err); break;
+                default: r = engine_cleanup(&e, *t, rm, &err); break;
+                }
+                if (r == -ENOENT && ignore)
+                        continue;
+                if (r < 0) {
+                        /* podman: rm of a missing container exits 1 */
+                        if (verb == V_RM && r == -ENOENT && rc == 0)
+                                rc = 1;
+                        else
+                                rc = 125;
+                        fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+                        continue;
+                }
+                puts(*t);
+        }
+        (void) names;
+        (void) volumes;
+        (void) depend;
+out:
+        strv_free(cidfiles);
+        opts_args_done(&args);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}
+
+int cmd_stop(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_STOP); }
+int cmd_kill(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_KILL); }
+int cmd_rm(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_RM); }
+int cmd_pause(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_PAUSE); }
+int cmd_unpause(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_UNPAUSE); }
+int cmd_container_cleanup(struct cli_ctx *c, int argc, char **argv) { return run_verb(c, argc, argv, V_CLEANUP); }
+
+static unsigned parse_conditions(char **conds, int *bad)
+{
+        unsigned m = 0;
+        for (char **p = conds; p && *p; p++) {
+                enum ctr_state s = ctr_state_from_string(*p);
+                if (strcmp(*p, "stopped") == 0)
+                        m |= 1u << CTR_STATE_STOPPED | 1u << CTR_STATE_EXITED;
+                else if ((int) s >= 0)
+                        m |= 1u << s;
+                else
+                        *bad = (int) (p - conds) + 1;
+        }
+        return m;
+}
+
+int cmd_wait(struct cli_ctx *c, int argc, char **argv)
+{
+        char **conds = NULL;
+        const char *interval = "250ms";
+        bool latest = false, ignore = false;
+        struct opt opts[] = {
+                { .name = "condition", .type = OPT_STRING_SLICE, .value = &conds, .help = "Condition to wait on", .def = "\"stopped\"" },
+                { .name = "ignore", .type = OPT_BOOL, .value = &ignore, .help = "Ignore if a container does not exist" },
+                { .name = "interval", .shorthand = 'i', .type = OPT_STRING, .value = &interval, .help = "Time Interval to wait before polling for completion", .def = "\"250ms\"" },
+                { .name = "latest", .shorthand = 'l', .type = OPT_BOOL, .value = &latest, .help = "Act on the latest container podman is aware of" },
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle wait [options] CONTAINER [CONTAINER...]",
+                                .short_desc = "Block on one or more containers", .opts = opts };
+        struct opts_args args = { 0 };
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        _cleanup_strv_ char **list = NULL;
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        if (rc != 0)
+                goto out;
+        int bad = 0;
+        unsigned mask = parse_conditions(conds, &bad);
+        if (bad) {
+                rc = cli_failf(125, "%s is not a valid container state", conds[bad - 1]);
+                goto out;
+        }
+        if (args.n == 0 && !latest) {
+                rc = cli_failf(125, "you must provide at least one container name or ID");
+                goto out;
+        }
+        if (cli_engine(c, &e, &err) < 0) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        list = targets(&e, &args, false, latest, false, &err);
+        for (char **t = list; t && *t; t++) {
+                int code = 0;
+                cu_error_clear(&err);
+                if (engine_wait(&e, *t, mask, &code, &err) < 0) {
+                        if (ignore) {
+                                puts("-1");
+                                continue;
+                        }
+                        rc = cli_fail(125, err);
+                        continue;
+                }
+                printf("%d\n", code);
+        }
+out:
+        strv_free(conds);
+        opts_args_done(&args);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}
+
+int cmd_container_exists(struct cli_ctx *c, int argc, char **argv)
+{
+        struct opt opts[] = { { 0 } };
+        struct opts_cmd cmd = { .use = "cuttle container exists [options] CONTAINER",
+                                .short_desc = "Check if a container exists in local storage", .opts = opts };
+        struct opts_args args = { 0 };
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        if (rc != 0)
+                goto out;
+        if (args.n != 1) {
+                rc = cli_failf(125, "accepts 1 arg(s), received %zu", args.n);
+                goto out;
+        }
+        if (cli_engine(c, &e, &err) < 0) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        char id[CTR_ID_LEN + 1];
+        int r = ctr_lookup_id(e.db, args.args[0], id, &err);
+        rc = r >= 0 ? 0 : r == -ENOENT ? 1 : cli_fail(125, err);
+out:
+        opts_args_done(&args);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* create, run, start. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "containers.h"
+#include "registry-exec.h"
+#include "storage/images.h"
+#include "util/fileio.h"
+#include "util/proc.h"
+#include "util/strv.h"
+
+struct create_flags {
+        struct engine_create_opts o;
+        bool detach;
+        const char *cidfile, *pull, *runtime, *memory;
+        int64_t pids_limit;
+        unsigned stop_timeout;
+        char **cmdline;
+};
+
+static void create_flags_done(struct create_flags *f)
+{
+        strv_free(f->o.env);
+        strv_free(f->o.env_files);
+        strv_free(f->o.labels);
+        strv_free(f->o.annotations);
+        strv_free(f->o.cap_add);
+        strv_free(f->o.cap_drop);
+        strv_free(f->o.log_opts);
+}
+
+#define S(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING, .value = var, .help = h }
+#define B(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_BOOL, .value = var, .help = h }
+#define A(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_ARRAY, .value = var, .help = h }
+#define L(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_SLICE, .value = var, .help = h }
+
+/* The options of create and run (run adds --detach, --detach-keys, --sig-proxy). */
+static int parse_create(struct create_flags *f, bool run, const char *use, int argc, char **argv,
+                        struct opts_args *args)
+{
+        f->o.sig_proxy = true;
+        f->o.stop_timeout = -1;
+        struct opt opts[] = {
+                A("annotation", 0, &f->o.annotations, "Add annotations to container (key=value)"),
+                L("cap-add", 0, &f->o.cap_add, "Add capabilities to the container"),
+                L("cap-drop", 0, &f->o.cap_drop, "Drop capabilities from the container"),
+                S("cidfile", 0, &f->cidfile, "Write the container ID to the file"),
+                B("detach", 'd', &f->detach, "Run container in background and print container ID"),
+                S("detach-keys", 0, &f->o.detach_keys, "Override the key sequence for detaching a container"),
+                S("entrypoint", 0, &f->o.entrypoint, "Overwrite the default ENTRYPOINT of the image"),
+                A("env", 'e', &f->o.env, "Set environment variables in container"),
+                A("env-file", 0, &f->o.env_files, "Read in a file of environment variables"),
+                B("env-host", 0, &f->o.env_host, "Use all current host environment variables in container"),
+                S("hostname", 'h', &f->o.hostname, "Set container hostname"),
+                B("init", 0, &f->o.init, "Run an init binary inside the container that forwards signals and reaps processes"),
+                B("interactive", 'i', &f->o.interactive, "Keep STDIN open even if not attached"),
+                A("label", 'l', &f->o.labels, "Set metadata on container"),
+                S("log-driver", 0, &f->o.log_driver, "Logging driver for the container"),
+                A("log-opt", 0, &f->o.log_opts, "Logging driver options"),
+                S("memory", 'm', &f->memory, "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
+                S("name", 0, &f->o.name, "Assign a name to the container"),
+                S("network", 0, &f->o.network, "Connect a container to a network"),
+                { .name = "net", .type = OPT_STRING, .value = &f->o.network, .alias_of = "network" },
+                { .name = "pids-limit", .type = OPT_INT64, .value = &f->pids_limit, .help = "Tune container pids limit (set -1 for unlimited)" },
+                B("privileged", 0, &f->o.privileged, "Give extended privileges to container"),
+                S("pull", 0, &f->pull, "Pull image policy"),
+                B("read-only", 0, &f->o.read_only, "Make containers root filesystem read-only"),
+                B("replace", 0, &f->o.replace, "If a container with the same name exists, replace it"),
+                S("restart", 0, &f->o.restart, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
+                B("rm", 0, &f->o.remove, "Remove container (and pod if created) after exit"),
+                S("runtime", 0, &f->runtime, "Path to the OCI-compatible binary used to run containers"),
+                B("sig-proxy", 0, &f->o.sig_proxy, "Proxy received signals to the process"),
+                S("stop-signal", 0, &f->o.stop_signal, "Signal to stop a container. Default is SIGTERM"),
+                { .name = "stop-timeout", .type = OPT_UINT, .value = &f->stop_timeout, .help = "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL", .def = "10" },
+                B("tty", 't', &f->o.tty, "Allocate a pseudo-TTY for container"),
+                S("user", 'u', &f->o.user, "Username or UID (format: <name|uid>[:<group|gid>])"),
+                S("workdir", 'w', &f->o.workdir, "Working directory inside the container"),
+                { 0 },
+        };
+        if (!run) { /* create has no -d, --detach-keys is shared, --sig-proxy is run's */
+                for (struct opt *o = opts; o->name; o++)
+                        if (strcmp(o->name, "detach") == 0 || strcmp(o->name, "sig-proxy") == 0)
+                                o->flags |= OPT_HIDDEN;
+        }
+        struct opts_cmd cmd = { .use = use, .short_desc = run ? "Run a command in a new container"
+                                                                  : "Create but do not start a container",
+                                .flags = OPTS_STOP_AT_FIRST_ARG, .opts = opts };
+        int r = cli_parse(&cmd, argc, argv, args);
+        if (r)
+                return r;
+        if (args->n < 1)
+                return cli_failf(125, "%s requires at least one argument", run ? "run" : "create");
+        if (opts_changed(opts, "stop-timeout"))
+                f->o.stop_timeout = (int) f->stop_timeout;
+        if (opts_changed(opts, "pids-limit")) {
+                f->o.has_pids_limit = true;
+                f->o.pids_limit = f->pids_limit;
+        }
+        if (f->memory) {
+                _cleanup_error_ struct cu_error *err = NULL;
+                if (opts_parse_size(f->memory, true, &f->o.memory, &err) < 0)
+                        return cli_fail(125, err);
+        }
+        if (f->runtime && strcmp(f->runtime, "cuttle") != 0)
+                return cli_failf(125, "--runtime %s: only the built-in runtime is supported yet", f->runtime);
+        if (f->pull && strcmp(f->pull, "always") != 0 && strcmp(f->pull, "missing") != 0 &&
+            strcmp(f->pull, "never") != 0 && strcmp(f->pull, "newer") != 0)
+                return cli_failf(125, "invalid pull policy \"%s\"", f->pull);
+        if (f->cidfile && access(f->cidfile, F_OK) == 0)
+                return cli_failf(125, "container id file exists. Ensure another container is not using it or delete %s",
+                                 f->cidfile);
+        f->o.image = args->args[0];
+        f->o.command = args->args[1] ? args->args + 1 : NULL;
+        f->o.create_command = argv - 0; /* the command's own argv */
+        return 0;
+}
+
+/* Runs `cuttle-registry … pull IMAGE` (output to stderr, as podman prints pull progress). */
+static int pull_image(struct cli_ctx *c, const char *image)
+{
+        _cleanup_free_ char *helper = registry_helper_path();
+        if (!helper)
+                return -ENOMEM;
+        const char *argv[16];
+        size_t n = 0;
+        argv[n++] = helper;
+        if (c->root) {
+                argv[n++] = "--root";
+                argv[n++] = c->root;
+        }
+        if (c->runroot) {
+                argv[n++] = "--runroot";
+                argv[n++] = c->runroot;
+        }
+        argv[n++] = "pull";
+        argv[n++] = image;
+        argv[n] = NULL;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                (void) dup2(2, 1);
+                execv(helper, (char **) argv);
+                _exit(127);
+        }
+        return wait_for_pid(pid) == 0 ? 0 : -EIO;
+}
+
+static int do_create(struct cli_ctx *c, struct engine *e, struct create_flags *f,
+                     char id[CTR_ID_LEN + 1])
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        const char *pull = f->pull ? f->pull : "missing";
+        if (strcmp(pull, "always") == 0 && pull_image(c, f->o.image) < 0)
+                return cli_failf(125, "pulling %s failed", f->o.image);
+        int r = engine_create(e, &f->o, id, &err);
+        if (r == -ENOENT && strcmp(pull, "missing") == 0 && strstr(cu_error_msg(err), "image not known") &&
+            strchr(f->o.image, '.') != NULL) {
+                /* a registry reference: try to pull it */
+                if (pull_image(c, f->o.image) == 0) {
+                        cu_error_clear(&err);
+                        r = engine_create(e, &f->o, id, &err);
+                }
+        }
+        if (r < 0)
+                return cli_fail(125, err);
+        if (f->cidfile) {
+                char line[CTR_ID_LEN + 1];
+                memcpy(line, id, sizeof line);
+                if (write_file_atomic(f->cidfile, line, CTR_ID_LEN, 0644, &err) < 0)
+                        return cli_fail(125, err);
+        }
+        return 0;
+}
+
+int cmd_create(struct cli_ctx *c, int argc, char **argv)
+{
+        struct create_flags f = { 0 };
+        struct opts_args args = { 0 };
+        int rc = parse_create(&f, false, "cuttle create [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
+        if (rc == 0) {
+                struct engine e;
+                _cleanup_error_ struct cu_error *err = NULL;
+                char id[CTR_ID_LEN + 1];
+                if (cli_engine(c, &e, &err) < 0)
+                        rc = cli_fail(125, err);
+                else if ((rc = do_create(c, &e, &f, id)) == 0)
+                        puts(id);
+        }
+        opts_args_done(&args);
+        create_flags_done(&f);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}
+
+int cmd_run(struct cli_ctx *c, int argc, char **argv)
+{
+        struct create_flags f = { 0 };
+        struct opts_args args = { 0 };
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        int rc = parse_create(&f, true, "cuttle run [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
+        if (rc != 0)
+                goto out;
+        char id[CTR_ID_LEN + 1];
+        if (cli_engine(c, &e, &err) < 0) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        if (f.detach && f.o.remove && f.o.restart && strcmp(f.o.restart, "no") != 0) {
+                rc = cli_failf(125, "the --rm option conflicts with --restart");
+                goto out;
+        }
+        rc = do_create(c, &e, &f, id);
+        if (rc != 0)
+                goto out;
+        struct engine_start_opts so = { 0 };
+        if (engine_start(&e, id, &so, &err) < 0) {
+                rc = cli_engine_fail(err);
+                if (f.o.remove)
+                        (void) engine_remove(&e, id, true, 0, NULL);
+                goto out;
+        }
+        if (f.detach) {
+                puts(id);
+                rc = 0;
+                goto out;
+        }
+        int code = 0;
+        rc = cli_follow_output(&e, id, f.o.interactive, f.o.tty, f.o.detach_keys, f.o.sig_proxy, 0, &code);
+        if (rc != 0)
+                goto out;
+        if (code == -1) { /* detached */
+                rc = 0;
+                goto out;
+        }
+        if (f.o.remove) {
+                cu_error_clear(&err);
+                if (engine_remove(&e, id, true, 0, &err) < 0 && cu_error_msg(err) &&
+                    !strstr(cu_error_msg(err), "no such container"))
+                        fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+        }
+        rc = code;
+out:
+        opts_args_done(&args);
+        create_flags_done(&f);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}
+
+int cmd_start(struct cli_ctx *c, int argc, char **argv)
+{
+        bool attach = false, interactive = false, sig_proxy = true;
+        const char *detach_keys = NULL;
+        struct opt opts[] = {
+                B("attach", 'a', &attach, "Attach container's STDOUT and STDERR"),
+                S("detach-keys", 0, &detach_keys, "Select the key sequence for detaching a container"),
+                B("interactive", 'i', &interactive, "Make STDIN available to the contained process"),
+                B("sig-proxy", 0, &sig_proxy, "Proxy received signals to the process (default true if attaching, false otherwise)"),
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle start [options] CONTAINER [CONTAINER...]",
+                                .short_desc = "Start one or more containers", .opts = opts };
+        struct opts_args args = { 0 };
+        _cleanup_error_ struct cu_error *err = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        struct engine e;
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        if (rc != 0)
+                goto out;
+        if (args.n < 1) {
+                rc = cli_failf(125, "start requires at least one argument");
+                goto out;
+        }
+        if ((attach || interactive) && args.n > 1) {
+                rc = cli_failf(125, "you cannot start and attach multiple containers at once");
+                goto out;
+        }
+        if (cli_engine(c, &e, &err) < 0) {
+                rc = cli_fail(125, err);
+                goto out;
+        }
+        for (size_t i = 0; i < args.n; i++) {
+                char id[CTR_ID_LEN + 1];
+                int64_t since = engine_now_ns();
+                cu_error_clear(&err);
+                if (ctr_lookup_id(e.db, args.args[i], id, &err) < 0 ||
+                    engine_start(&e, id, &(struct engine_start_opts){ 0 }, &err) < 0) {
+                        rc = cli_engine_fail(err);
+                        continue;
+                }
+                if (!attach && !interactive) {
+                        puts(args.args[i]);
+                        continue;
+                }
+                bool tty = false;
+                if (ctr_get_by_id(e.db, id, &r, NULL) >= 0) {
+                        json_t *cfg = engine_config(r);
+                        tty = json_is_true(json_object_get(cfg, "Tty"));
+                        json_decref(cfg);
+                }
+                int code = 0;
+                rc = cli_follow_output(&e, id, interactive, tty, detach_keys, sig_proxy, since, &code);
+                if (rc == 0)
+                        rc = code < 0 ? 0 : code;
+        }
+out:
+        opts_args_done(&args);
+        return rc == CLI_DONE_OK ? 0 : rc;
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the container commands: the engine, errors, option parsing, output relay. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "containers.h"
+#include "monitor/attach.h"
+#include "state/db.h"
+#include "storage/store.h"
+#include "util/fileio.h"
+#include "util/json.h"
+
+int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err)
+{
+        struct store *s = NULL;
+        int r = cli_ctx_store(c, &s, err);
+        if (r < 0)
+                return r;
+        r = ctr_db_init(s->db, err);
+        if (r < 0)
+                return r;
+        *e = (struct engine){ .db = s->db, .store = s, .root = c->root, .runroot = c->runroot,
+                              .storage_driver = c->storage_driver };
+        return 0;
+}
+
+int cli_engine_fail(const struct cu_error *err)
+{
+        const char *m = cu_error_msg(err);
+        int code = 125;
+        if (strstr(m, "attempted to invoke a command that was not found"))
+                code = 127;
+        else if (strstr(m, "OCI permission denied"))
+                code = 126;
+        return cli_fail(code, err);
+}
+
+int cli_parse(struct opts_cmd *cmd, int argc, char **argv, struct opts_args *args)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        int r = opts_parse(cmd, argc - 1, argv + 1, args, &err);
+        for (char **w = args->warnings; w && *w; w++)
+                fprintf(stderr, "%s\n", *w);
+        if (r < 0)
+                return cli_fail(125, err);
+        if (args->help) {
+                _cleanup_free_ char *h = opts_help(cmd);
+                if (h)
+                        fputs(h, stdout);
+                return CLI_DONE_OK;
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ output relay */
+
+struct relay {
+        bool failed;
+};
+
+static int print_record(void *ud, const struct log_record *r)
+{
+        (void) ud;
+        FILE *f = r->stream == CTR_STREAM_STDERR ? stderr : stdout;
+        fwrite(r->text, 1, r->len, f);
+        if (!r->partial)
+                fputc('\n', f);
+        fflush(f);
+        return 0;
+}
+
+static volatile sig_atomic_t proxied_pid;
+
+static void proxy_signal(int sig)
+{
+        if (proxied_pid > 0)
+                (void) kill((pid_t) proxied_pid, sig);
+}
+
+static int exit_code_of(struct engine *e, const char *id)
+{
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        if (ctr_get_by_id(e->db, id, &r, NULL) < 0)
+                return 0;
+        (void) engine_refresh(e, r, false);
+        return r->has_exit_code ? r->exit_code : 0;
+}
+
+/* The terminal in raw mode while attached (restored by the caller). */
+static bool make_raw(int fd, struct termios *saved)
+{
+        if (!isatty(fd) || tcgetattr(fd, saved) < 0)
+                return false;
+        struct termios raw = *saved;
+        cfmakeraw(&raw);
+        raw.c_oflag = saved->c_oflag;
+        return tcsetattr(fd, TCSANOW, &raw) == 0;
+}
+
+int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
+                      const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code)
+{
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (ctr_get_by_id(e->db, id, &r, &err) < 0)
+                return cli_fail(125, err);
+        _cleanup_json_ json_t *c = engine_config(r);
+        const char *drv = json_string_value(json_object_get(c, "LogDriver"));
+        bool from_log = !interactive && !tty && !streq_ptr(drv, "none") &&
+                        !streq_ptr(drv, "passthrough");
+        if (sig_proxy && !tty && r->pid > 0) {
+                proxied_pid = (sig_atomic_t) r->pid;
+                struct sigaction sa = { .sa_handler = proxy_signal, .sa_flags = SA_RESTART };
+                int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+                for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                        sigaction(sigs[i], &sa, NULL);
+        }
+        if (from_log) {
+                struct engine_logs_opts lo = { .follow = true, .tail = -1, .since = since };
+                if (engine_logs(e, r, &lo, print_record, NULL, &err) < 0)
+                        return cli_fail(125, err);
+                *ret_code = exit_code_of(e, id);
+                return 0;
+        }
+        if (streq_ptr(drv, "passthrough")) {
+                int code = 0;
+                if (engine_wait(e, id, 0, &code, &err) < 0)
+                        return cli_fail(125, err);
+                *ret_code = code;
+                return 0;
+        }
+        _cleanup_free_ char *sock_path = engine_path(e, id, "attach");
+        int sock = sock_path ? attach_client_connect(sock_path, NULL) : -1;
+        if (sock < 0) { /* already gone */
+                int code = 0;
+                (void) engine_wait(e, id, 0, &code, NULL);
+                *ret_code = code < 0 ? 0 : code;
+                return 0;
+        }
+        struct termios saved;
+        bool raw = tty && interactive && make_raw(0, &saved);
+        struct attach_client_opts ao = { .in_fd = interactive ? 0 : -1, .out_fd = 1, .err_fd = 2,
+                                         .winch_fd = -1, .detach_keys = detach_keys,
+                                         .send_size = tty && isatty(0) };
+        int code = 0;
+        int res = attach_client_relay(sock, &ao, &code, &err);
+        safe_close(sock);
+        if (raw)
+                (void) tcsetattr(0, TCSANOW, &saved);
+        if (res < 0)
+                return cli_fail(125, err);
+        if (res == ATTACH_DETACHED) {
+                *ret_code = -1;
+                return 0;
+        }
+        if (res == ATTACH_HANGUP) {
+                code = 0;
+                (void) engine_wait(e, id, 0, &code, NULL);
+        } else {
+                /* the exit is recorded once the monitor's exit file is there */
+                int c2 = 0;
+                (void) engine_wait(e, id, 0, &c2, NULL);
+        }
+        *ret_code = code;
+        return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container commands (containers.c, container-*.c). */
+#pragma once
+
+#include "commands.h"
+#include "engine/container.h"
+#include "opts.h"
+
+int cmd_create(struct cli_ctx *c, int argc, char **argv);
+int cmd_run(struct cli_ctx *c, int argc, char **argv);
+int cmd_start(struct cli_ctx *c, int argc, char **argv);
+int cmd_ps(struct cli_ctx *c, int argc, char **argv);
+int cmd_inspect(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_inspect(struct cli_ctx *c, int argc, char **argv);
+int cmd_logs(struct cli_ctx *c, int argc, char **argv);
+int cmd_exec(struct cli_ctx *c, int argc, char **argv);
+int cmd_stop(struct cli_ctx *c, int argc, char **argv);
+int cmd_kill(struct cli_ctx *c, int argc, char **argv);
+int cmd_rm(struct cli_ctx *c, int argc, char **argv);
+int cmd_wait(struct cli_ctx *c, int argc, char **argv);
+int cmd_pause(struct cli_ctx *c, int argc, char **argv);
+int cmd_unpause(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_exists(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_cleanup(struct cli_ctx *c, int argc, char **argv);
+
+/* containers.c: the engine over the command's context (db schema ready). */
+int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);
+/* Prints the error; 127 / 126 for a command not found / not executable, else 125. */
+int cli_engine_fail(const struct cu_error *err);
+/* Parses the command's options (argv[0] is the command name); prints errors and help.
+ * Returns 0 to go on, or the exit code (+1: 0 after --help is returned as 1000). */
+#define CLI_DONE_OK 1000
+int cli_parse(struct opts_cmd *cmd, int argc, char **argv, struct opts_args *args);
+/* Follows a container's output from its log until it exits (foreground run, start -a);
+ * gives the exit code. */
+int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
+                      const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* container cleanup: what follows an exit (the monitor's exit command runs it). */
+#include <errno.h>
+
+#include "engine/internal.h"
+#include "state/lock.h"
+#include "storage/rootfs.h"
+#include "util/log.h"
+
+int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_error **err)
+{
+        _cleanup_lock_ struct lock *l = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int ret = engine_get_locked(e, id, &l, &r, err);
+        if (ret < 0)
+                return ret;
+        if (engine_is_running(r))
+                return 0; /* restarted meanwhile, or never stopped */
+        if (remove)
+                return engine_remove_locked(e, r, err);
+        if (engine_runtime_has(e, r->id)) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                struct cu_error *x = NULL;
+                if (runtime_delete(&ctx, r->id, true, &x) < 0)
+                        log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
+                cu_error_free(x);
+        }
+        ret = rootfs_unmount(e->store, r->id, err);
+        return ret < 0 ? cu_error_prefix(err, ret, "unmounting container %s storage", r->id) : 0;
+}

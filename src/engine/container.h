@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine (libpod): containers as state records with podman's lifecycle
+ *   configured → created → running ⇄ paused → stopping → exited (stopped) → removing
+ * driven by the podman commands.  Every transition of one container happens under its own
+ * lock (<runroot>/locks/<id>.lock, state/lock.h); no lock is held across containers.
+ *
+ * Files of a container:
+ *   <root>/containers/<id>/            storage's (rootfs: diff, work, merged)
+ *   <root>/containers/<id>/userdata/   the OCI bundle: config.json, hostname, hosts,
+ *                                      resolv.conf; ctr.log (k8s-file / json-file log)
+ *   <runroot>/containers/<id>/         exit (exit file), attach (socket), pid, stop (stop
+ *                                      file for restart policies); short for sun_path
+ *   <runroot>/runtime/                 the built-in runtime's state root
+ *
+ * A running container's liveness comes from the record's pid (pidfd / kill 0) and the
+ * monitor's exit file, never from asking the runtime: engine_refresh() turns a container
+ * whose exit file appeared (or whose process vanished with its monitor) into "exited".
+ *
+ * Errors are podman's texts; the CLI maps errno to the exit code:
+ *   ENOENT after "executable file not found" → 127, EACCES → 126, anything else → 125.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "monitor/logs.h"
+#include "state/containers.h"
+#include "util/error.h"
+
+struct db;
+struct store;
+struct oci_process;
+
+struct engine {
+        struct db *db;            /* borrowed */
+        struct store *store;      /* borrowed */
+        const char *root;         /* --root */
+        const char *runroot;      /* --runroot */
+        const char *storage_driver; /* passed on to the exit command (NULL: default) */
+        const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
+};
+
+/* ------------------------------------------------------------------ names (names.c) */
+
+/* A random "adjective_surname" into buf.  0 or -ENOBUFS. */
+int engine_name_generate(char *buf, size_t size);
+
+/* ------------------------------------------------------------------ records (container.c) */
+
+/* Paths of a container's files (malloc'd): what is one of "userdata", "config.json",
+ * "log", "rundir", "exit", "attach", "pid", "stop". */
+char *engine_path(const struct engine *e, const char *id, const char *what);
+/* The container's config JSON (record->config) parsed; NULL on a broken record. */
+json_t *engine_config(const struct ctr_record *r);
+
+/* Locks the container (exclusive, waiting).  -errno. */
+struct lock;
+int engine_lock(struct engine *e, const char *id, struct lock **ret, struct cu_error **err);
+
+/* Looks the container up (podman's lookup and errors) and refreshes its state. */
+int engine_get(struct engine *e, const char *id_or_name, struct ctr_record **ret,
+               struct cu_error **err);
+/* Every container, refreshed. */
+int engine_list(struct engine *e, struct ctr_record ***ret, size_t *ret_n, struct cu_error **err);
+
+/* Liveness of a running/paused/stopping container: reads the exit file and checks the pid;
+ * when the container is gone, records "exited" (with the exit file's code and time, or
+ * 137 / now when the monitor died without one).  Writes the database only on a change (a
+ * best-effort write without the lock when `locked` is false).  Returns 1 if the state
+ * changed, 0 otherwise. */
+int engine_refresh(struct engine *e, struct ctr_record *r, bool locked);
+
+/* The container's command line (entrypoint + cmd) and whether the container is running
+ * (running or paused, with a live pid). */
+char **engine_command(const struct ctr_record *r);
+bool engine_is_running(const struct ctr_record *r);
+
+/* The state as podman's `ps` prints it: "Up 2 seconds", "Exited (0) 3 seconds ago",
+ * "Created", "Paused", "Stopping", "Removing". */
+char *engine_status_text(const struct ctr_record *r, int64_t now_ns);
+int64_t engine_now_ns(void);
+/* go-units HumanDuration: "Less than a second", "2 seconds", "About a minute", … */
+const char *engine_human_duration(int64_t ns, char buf[static 32]);
+
+/* ------------------------------------------------------------------ create (create.c) */
+
+struct engine_create_opts {
+        const char *image;            /* required: name or ID */
+        const char *name;             /* NULL: random */
+        char **command;               /* NULL: the image's Cmd */
+        const char *entrypoint;       /* NULL: the image's; "" clears; a JSON array or a string */
+        char **env;                   /* -e NAME=value / NAME (from the host) */
+        char **env_files;             /* --env-file */
+        bool env_host;
+        const char *workdir, *user, *hostname;
+        char **labels, **annotations; /* KEY=VALUE */
+        bool tty, interactive, read_only, privileged, remove, replace, init;
+        bool sig_proxy;
+        char **cap_add, **cap_drop;
+        int64_t memory;               /* 0: none */
+        int64_t pids_limit;           /* 0: default (none) */
+        bool has_pids_limit;
+        const char *network;          /* "none" (default), "host" */
+        const char *stop_signal;      /* NULL: the image's, else SIGTERM */
+        int stop_timeout;             /* -1: 10 */
+        const char *restart;          /* NULL: "no" */
+        const char *log_driver;       /* NULL: k8s-file */
+        char **log_opts;              /* max-size=, tag=, path= */
+        const char *detach_keys;      /* NULL: default */
+        char **create_command;        /* the CLI's argv, for inspect */
+};
+
+/* Creates the container (state "created"): record, storage, bundle directory. */
+int engine_create(struct engine *e, const struct engine_create_opts *o, char ret_id[CTR_ID_LEN + 1],
+                  struct cu_error **err);
+
+/* ------------------------------------------------------------------ spec (spec-gen.c) */
+
+/* Spec generation, compute-only: the container config (record->config) and the image's
+ * config JSON ("config" object of the OCI image config, may be NULL) give the OCI spec.
+ * rootfd (or -1) is the mounted root, to resolve a user name in /etc/passwd and /etc/group.
+ * rootfs is spec.root.path, bundle the userdata dir (bind-mount sources). */
+json_t *engine_spec_generate(const char *id, json_t *config, int rootfd, const char *rootfs,
+                             const char *bundle, struct cu_error **err);
+/* Writes config.json, hostname, hosts and resolv.conf into the bundle. */
+int engine_bundle_write(const char *id, json_t *config, json_t *spec, const char *bundle,
+                        struct cu_error **err);
+/* "uid[:gid]" or "name[:group]" resolved against rootfd's /etc/passwd and /etc/group
+ * (rootfd -1: numbers only).  *ret_home (may be NULL) gets the passwd home or NULL. */
+int engine_resolve_user(int rootfd, const char *user, uint32_t *ret_uid, uint32_t *ret_gid,
+                        uint32_t **ret_groups, size_t *ret_n_groups, char **ret_home,
+                        struct cu_error **err);
+
+/* ------------------------------------------------------------------ lifecycle */
+
+struct engine_start_opts {
+        bool passthrough_stdio; /* log driver passthrough: the monitor gets our stdio */
+};
+
+/* start.c: mounts the rootfs, writes the bundle, starts the monitor and waits for it to
+ * report the container's pid.  A running container is left alone (0). */
+int engine_start(struct engine *e, const char *id, const struct engine_start_opts *o,
+                 struct cu_error **err);
+
+/* stop.c: the stop signal, then SIGKILL after timeout seconds (-1: the container's);
+ * waits for the exit.  A container that is not running is fine (0). */
+int engine_stop(struct engine *e, const char *id, int timeout, struct cu_error **err);
+/* Sends sig to a running container (-EINVAL "can only kill running containers…"). */
+int engine_kill(struct engine *e, const char *id, int sig, struct cu_error **err);
+/* Freezes / thaws a running / paused container. */
+int engine_pause(struct engine *e, const char *id, bool pause, struct cu_error **err);
+
+/* remove.c: removes a container; a running one only with force (stopped first, timeout as
+ * engine_stop).  Everything goes: monitor's container, mounts, runtime state, files. */
+int engine_remove(struct engine *e, const char *id, bool force, int timeout,
+                  struct cu_error **err);
+
+/* cleanup.c: after an exit (the monitor's exit command): records the exit from the exit
+ * file, unmounts the rootfs, deletes the runtime's container; with remove also removes it.
+ * A container that runs again (restart) is left alone. */
+int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_error **err);
+
+/* wait.c: waits until the container reaches one of the states in `states` (a bit mask of
+ * 1 << enum ctr_state; 0 means exited/stopped) and gives its exit code (-1 if none). */
+int engine_wait(struct engine *e, const char *id, unsigned states, int *ret_exit_code,
+                struct cu_error **err);
+
+/* exec.c */
+struct engine_exec_opts {
+        char **args;
+        char **env;          /* added to the container's */
+        const char *user;    /* NULL: the container's */
+        const char *workdir; /* NULL: the container's */
+        bool tty, interactive, detach, privileged;
+        const char *console_socket; /* with tty: where the pty master is sent */
+};
+/* Runs a process in a running container through the built-in runtime; gives its exit
+ * code (or 0 with detach).  Errors: 127/126 cases as ENOENT/EACCES. */
+int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts *o,
+                int *ret_exit_code, struct cu_error **err);
+
+/* ------------------------------------------------------------------ inspect (inspect.c) */
+
+/* `inspect` (podman's InspectContainerData, the fields we have). */
+json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r);
+/* One `ps --format json` element (podman's ListContainer). */
+json_t *engine_ps_json(struct engine *e, const struct ctr_record *r);
+
+/* ------------------------------------------------------------------ logs (logs.c) */
+
+struct log_record {
+        int64_t ts;            /* ns since the epoch */
+        const char *ts_text;   /* the record's own timestamp text */
+        size_t ts_len;
+        enum ctr_stream stream;
+        bool partial;          /* "P": the text does not end a line */
+        const char *text;      /* without the newline the file adds */
+        size_t len;
+};
+
+/* Parses one k8s-file line (without its '\n').  0 or -EINVAL. */
+int log_k8s_parse_line(const char *line, size_t len, struct log_record *ret);
+/* "2024-01-02T15:04:05.123456789+01:00" (or Z) → ns.  -EINVAL. */
+int log_parse_timestamp(const char *s, size_t len, int64_t *ret);
+
+typedef int (*log_record_fn)(void *userdata, const struct log_record *r);
+
+/* Incremental reading of a k8s-file log: records as they are appended. */
+struct log_tail;
+int log_tail_open(const char *path, struct log_tail **ret, struct cu_error **err);
+struct log_tail *log_tail_free(struct log_tail *t);
+DEFINE_CLEANUP_FUNC(struct log_tail *, log_tail_free)
+/* An fd that turns readable when the log grows (inotify), or -1. */
+int log_tail_fd(struct log_tail *t);
+/* Also wakes log_tail_fd() when a file is created or renamed into dir. */
+int log_tail_watch_dir(struct log_tail *t, const char *dir);
+/* Hands every complete record appended since the last call to fn; a non-zero return of fn
+ * stops.  Returns fn's value, 0, or -errno. */
+int log_tail_read(struct log_tail *t, log_record_fn fn, void *userdata);
+
+struct engine_logs_opts {
+        bool follow;
+        int64_t since, until; /* ns since the epoch; 0: none */
+        int64_t tail;         /* -1: all */
+};
+/* Reads the container's log (k8s-file), following it until the container exits with
+ * follow. */
+int engine_logs(struct engine *e, const struct ctr_record *r, const struct engine_logs_opts *o,
+                log_record_fn fn, void *userdata, struct cu_error **err);

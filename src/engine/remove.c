@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rm: stop when forced, then everything goes (runtime state, mounts, files, record). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "state/lock.h"
+#include "storage/rootfs.h"
+#include "util/fileio.h"
+#include "util/log.h"
+
+int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error **err)
+{
+        r->state = CTR_STATE_REMOVING;
+        (void) engine_save_state(e, r, NULL);
+        if (engine_runtime_has(e, r->id)) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                struct cu_error *x = NULL;
+                if (runtime_delete(&ctx, r->id, true, &x) < 0)
+                        log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
+                cu_error_free(x);
+        }
+        int ret = rootfs_delete(e->store, r->id, err);
+        if (ret < 0 && ret != -ENOENT)
+                return cu_error_prefix(err, ret, "removing storage of container %s", r->id);
+        cu_error_clear(err);
+        _cleanup_free_ char *rundir = engine_path(e, r->id, "rundir");
+        if (rundir)
+                (void) rm_rf(rundir);
+        ret = ctr_remove(e->db, r->id, err);
+        if (ret < 0 && ret != -ENOENT)
+                return ret;
+        cu_error_clear(err);
+        char lockp[4096];
+        snprintf(lockp, sizeof lockp, "%s/locks/%s.lock", e->runroot, r->id);
+        (void) unlink(lockp);
+        return 0;
+}
+
+int engine_remove(struct engine *e, const char *id, bool force, int timeout, struct cu_error **err)
+{
+        _cleanup_lock_ struct lock *l = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int ret = engine_get_locked(e, id, &l, &r, err);
+        if (ret < 0)
+                return ret;
+        if (engine_is_running(r)) {
+                if (!force)
+                        return cu_error_setx(err, EBUSY,
+                                             "cannot remove container %s as it is %s - running or paused containers cannot be removed without force: container state improper",
+                                             r->id, ctr_state_to_string(r->state));
+                ret = engine_stop_locked(e, r, timeout, err);
+                if (ret < 0)
+                        return ret;
+        }
+        return engine_remove_locked(e, r, err);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* start: mount, bundle, monitor; the monitor reports the container's pid on the sync fd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "state/lock.h"
+#include "storage/images.h"
+#include "storage/rootfs.h"
+#include "storage/store.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/parse.h"
+#include "util/proc.h"
+#include "util/strv.h"
+
+/* The monitor's command line. */
+static char **monitor_argv(struct engine *e, const char *id, json_t *c, const char *self)
+{
+        _cleanup_strv_ char **a = NULL;
+        _cleanup_free_ char *bundle = engine_path(e, id, "userdata");
+        _cleanup_free_ char *logp = engine_path(e, id, "log");
+        _cleanup_free_ char *exitf = engine_path(e, id, "exit");
+        _cleanup_free_ char *att = engine_path(e, id, "attach");
+        _cleanup_free_ char *pidf = engine_path(e, id, "pid");
+        _cleanup_free_ char *stopf = engine_path(e, id, "stop");
+        char rroot[4096];
+        snprintf(rroot, sizeof rroot, "%s/runtime", e->runroot);
+        if (!bundle || !logp || !exitf || !att || !pidf || !stopf)
+                return NULL;
+        const char *ld = json_string_value(json_object_get(c, "LogDriver"));
+        const char *lp = json_string_value(json_object_get(c, "LogPath"));
+        const char *tag = json_string_value(json_object_get(c, "LogTag"));
+        const char *restart = json_string_value(json_object_get(c, "RestartPolicy"));
+        json_int_t max = json_integer_value(json_object_get(c, "LogMaxSize"));
+        char maxs[32];
+        snprintf(maxs, sizeof maxs, "%lld", (long long) max);
+        const char *fixed[] = { "cuttle-monitor", "--cid", id, "--bundle", bundle, "--runtime-root",
+                                rroot, "--log-driver", ld ? ld : "k8s-file", "--log-path",
+                                lp && *lp ? lp : logp, "--attach-socket", att, "--exit-file", exitf,
+                                "--pid-file", pidf, "--stop-file", stopf, "--sync-fd", "3",
+                                "--restart", restart && *restart ? restart : "no", NULL };
+        for (const char **p = fixed; *p; p++)
+                if (strv_extend(&a, *p) < 0)
+                        return NULL;
+        if (max > 0 && (strv_extend(&a, "--log-max-size") < 0 || strv_extend(&a, maxs) < 0))
+                return NULL;
+        if (tag && (strv_extend(&a, "--log-tag") < 0 || strv_extend(&a, tag) < 0))
+                return NULL;
+        if (json_is_true(json_object_get(c, "Tty")) && strv_extend(&a, "--terminal") < 0)
+                return NULL;
+        if (json_is_true(json_object_get(c, "OpenStdin")) && strv_extend(&a, "--stdin") < 0)
+                return NULL;
+        const char *cmd[16];
+        size_t n = 0;
+        cmd[n++] = self;
+        cmd[n++] = "--root";
+        cmd[n++] = e->root;
+        cmd[n++] = "--runroot";
+        cmd[n++] = e->runroot;
+        if (e->storage_driver) {
+                cmd[n++] = "--storage-driver";
+                cmd[n++] = e->storage_driver;
+        }
+        cmd[n++] = "container";
+        cmd[n++] = "cleanup";
+        if (json_is_true(json_object_get(c, "AutoRemove")))
+                cmd[n++] = "--rm";
+        cmd[n++] = id;
+        for (size_t i = 0; i < n; i++)
+                if (strv_extend(&a, "--exit-command") < 0 || strv_extend(&a, cmd[i]) < 0)
+                        return NULL;
+        return TAKE_PTR(a);
+}
+
+/* Maps the runtime's message to podman's error (and errno for the exit code). */
+static int start_error(const char *msg, struct cu_error **err)
+{
+        if (strstr(msg, "executable file not found") || strstr(msg, "No such file or directory"))
+                return cu_error_setx(err, ENOENT,
+                                     "cuttle: %s: OCI runtime attempted to invoke a command that was not found",
+                                     msg);
+        if (strstr(msg, "Permission denied") || strstr(msg, "permission denied"))
+                return cu_error_setx(err, EACCES, "cuttle: %s: OCI permission denied",
+                                     msg);
+        return cu_error_setx(err, EIO, "cuttle: %s: OCI runtime error", msg);
+}
+
+/* Runs the monitor and reads its report: the container's pid. */
+static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthrough,
+                       pid_t *ret_pid, struct cu_error **err)
+{
+        _cleanup_free_ char *self = engine_self_exe(e);
+        if (!self)
+                return cu_error_set(err, errno ? errno : ENOMEM, "finding the cuttle binary");
+        _cleanup_strv_ char **argv = monitor_argv(e, id, c, self);
+        if (!argv)
+                return cu_error_set(err, ENOMEM, "monitor command line");
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return cu_error_set(err, errno, "pipe");
+        _cleanup_close_ int rd = p[0];
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                safe_close(p[1]);
+                return cu_error_set(err, errno, "fork");
+        }
+        if (pid == 0) {
+                if (!passthrough) {
+                        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                        for (int i = 0; i < 3 && null >= 0; i++)
+                                (void) dup2(null, i);
+                }
+                if (p[1] == 3)
+                        (void) fcntl(3, F_SETFD, 0);
+                else if (dup2(p[1], 3) < 0)
+                        _exit(126);
+                sigset_t none;
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                execv(self, argv);
+                _exit(127);
+        }
+        safe_close(p[1]);
+        int code = wait_for_pid(pid);
+        char buf[4096];
+        ssize_t n = read_all(rd, buf, sizeof buf - 1);
+        buf[n > 0 ? n : 0] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        int cpid = 0;
+        if (strncmp(buf, "pid ", 4) == 0 && safe_atoi(buf + 4, &cpid) == 0 && cpid > 0) {
+                *ret_pid = cpid;
+                return 0;
+        }
+        if (strncmp(buf, "error ", 6) == 0)
+                return start_error(buf + 6, err);
+        return cu_error_setx(err, EIO, "the container monitor failed to start (status %d)", code);
+}
+
+static int start_locked(struct engine *e, struct ctr_record *rec,
+                        const struct engine_start_opts *o, struct cu_error **err)
+{
+        if (rec->state == CTR_STATE_RUNNING)
+                return 0;
+        if (rec->state == CTR_STATE_PAUSED)
+                return cu_error_setx(err, EBUSY, "cannot start paused container %s: container state improper",
+                                     rec->id);
+        if (rec->state == CTR_STATE_REMOVING)
+                return cu_error_setx(err, EBUSY, "container %s is being removed: container state improper",
+                                     rec->id);
+        _cleanup_json_ json_t *x = NULL;
+        _cleanup_json_ json_t *c = engine_config(rec);
+        if (!c)
+                return cu_error_setx(err, EUCLEAN, "container %s: broken config", rec->id);
+        if (engine_runtime_has(e, rec->id)) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                (void) runtime_delete(&ctx, rec->id, true, NULL);
+        }
+        _cleanup_free_ char *merged = NULL;
+        int r = rootfs_mount(e->store, rec->id, &merged, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "mounting storage for container %s", rec->id);
+        _cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *bundle = engine_path(e, rec->id, "userdata");
+        _cleanup_free_ char *rundir = engine_path(e, rec->id, "rundir");
+        if (!bundle || !rundir)
+                return -ENOMEM;
+        _cleanup_json_ json_t *spec = engine_spec_generate(rec->id, c, rootfd, merged, bundle, err);
+        if (!spec) {
+                r = -EINVAL;
+                goto fail;
+        }
+        r = engine_bundle_write(rec->id, c, spec, bundle, err);
+        if (r < 0)
+                goto fail;
+        r = mkdir_p(rundir, 0700);
+        if (r < 0) {
+                r = cu_error_set(err, -r, "creating %s", rundir);
+                goto fail;
+        }
+        const char *stale[] = { "exit", "stop", "pid" };
+        for (size_t i = 0; i < ELEMENTSOF(stale); i++) {
+                _cleanup_free_ char *p = engine_path(e, rec->id, stale[i]);
+                if (p)
+                        (void) unlink(p);
+        }
+        pid_t pid = 0;
+        bool passthrough = streq_ptr(json_string_value(json_object_get(c, "LogDriver")), "passthrough");
+        r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), &pid, err);
+        if (r < 0)
+                goto fail;
+        uint64_t start = 0;
+        char st;
+        x = rec->extra ? json_loads(rec->extra, 0, NULL) : NULL;
+        if (!x)
+                x = json_object();
+        if (proc_stat(pid, &st, &start) >= 0)
+                json_object_set_new(x, "PidStart", json_integer((json_int_t) start));
+        free(rec->extra);
+        rec->extra = json_dumps(x, JSON_COMPACT);
+        rec->state = CTR_STATE_RUNNING;
+        rec->pid = pid;
+        rec->started_at = engine_now_ns();
+        rec->finished_at = 0;
+        rec->has_exit_code = false;
+        rec->exit_code = 0;
+        r = engine_save_state(e, rec, err);
+        return r < 0 ? cu_error_prefix(err, r, "recording the start of %s", rec->id) : 0;
+fail:
+        (void) rootfs_unmount(e->store, rec->id, NULL);
+        return r;
+}
+
+int engine_start(struct engine *e, const char *id, const struct engine_start_opts *o,
+                 struct cu_error **err)
+{
+        _cleanup_lock_ struct lock *l = NULL;
+        _cleanup_ctr_record_ struct ctr_record *rec = NULL;
+        int r = engine_get_locked(e, id, &l, &rec, err);
+        if (r < 0)
+                return r;
+        return start_locked(e, rec, o, err);
+}
