@@ -400,3 +400,29 @@ int image_container_count(struct db *db, const char *image_id)
         return n;
 }
 
+
+const char *image_name_for_arg(const struct image_rec *im, const char *arg)
+{
+        if (strncmp(arg, "sha256:", 7) == 0 || is_full_id(arg))
+                return NULL;
+        _cleanup_free_ char *local = image_ref_normalize_string(arg, "localhost", NULL);
+        _cleanup_free_ char *hub = image_ref_normalize_string(arg, "docker.io", NULL);
+        _cleanup_free_ char *suffix = NULL;
+        struct image_ref r = { 0 };
+        if (image_ref_parse(arg, &r, NULL) == 0 &&
+            asprintf(&suffix, "/%s%s%s", arg, r.tag || r.digest ? "" : ":", r.tag || r.digest ? "" : "latest") < 0)
+                suffix = NULL;
+        image_ref_done(&r);
+        for (size_t k = 0; im->names && im->names[k]; k++) {
+                const char *n = im->names[k];
+                if ((local && strcmp(n, local) == 0) || (hub && strcmp(n, hub) == 0))
+                        return n;
+        }
+        for (size_t k = 0; suffix && im->names && im->names[k]; k++) {
+                const char *n = im->names[k];
+                size_t nl = strlen(n), sl = strlen(suffix);
+                if (nl > sl && strcmp(n + nl - sl, suffix) == 0)
+                        return n;
+        }
+        return NULL;
+}

@@ -29,3 +29,6 @@ struct image_filters *image_filters_free(struct image_filters *f);
 
 /* Containers (in the engine's table) made from the image. */
 int image_container_count(struct db *db, const char *image_id);
+
+/* The image's name that the user's argument means (NULL when it is an ID). */
+const char *image_name_for_arg(const struct image_rec *im, const char *arg);

@@ -208,20 +208,8 @@ int cmd_rmi(struct cli_ctx *c, int argc, char **argv)
                         rc = cli_fail(125, e);
                         continue;
                 }
-                /* by name (not by ID): the normalized name the user meant */
-                const char *by_name = NULL;
-                _cleanup_free_ char *norm = NULL;
-                if (strncmp(im->id, pos[i], strlen(pos[i])) != 0 && strncmp(pos[i], "sha256:", 7) != 0) {
-                        for (size_t k = 0; im->names && im->names[k] && !by_name; k++) {
-                                norm = image_ref_normalize_string(pos[i], "localhost", NULL);
-                                if (norm && strcmp(norm, im->names[k]) == 0)
-                                        by_name = im->names[k];
-                                else if (im->names[k] && strstr(im->names[k], pos[i]))
-                                        by_name = im->names[k];
-                                free(norm);
-                                norm = NULL;
-                        }
-                }
+                /* by name (not by ID): the name the user meant */
+                const char *by_name = image_name_for_arg(im, pos[i]);
                 bool deleted = false;
                 r = remove_one(s, im, by_name, &deleted);
                 if (r)

@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "image-json.h"
 #include "storage/image-archive.h"
 #include "storage/images.h"
 #include "storage/reference.h"
@@ -122,14 +123,10 @@ int cmd_save(struct cli_ctx *c, int argc, char **argv)
                 }
                 items[i].id = ims[i]->id;
                 /* a name the user gave (not an ID) is recorded */
-                if (strncmp(ims[i]->id, pos[i], strlen(pos[i])) != 0 && strncmp(pos[i], "sha256:", 7) != 0) {
-                        for (size_t k = 0; ims[i]->names && ims[i]->names[k] && !names[i]; k++) {
-                                _cleanup_free_ char *norm = image_ref_normalize_string(pos[i], "localhost", NULL);
-                                if (norm && strcmp(norm, ims[i]->names[k]) == 0)
-                                        names[i] = strdup(norm);
-                        }
-                        if (!names[i] && ims[i]->names && ims[i]->names[0])
-                                names[i] = strdup(ims[i]->names[0]);
+                const char *given = image_name_for_arg(ims[i], pos[i]);
+                if (given && !(names[i] = strdup(given))) {
+                        rc = 125;
+                        break;
                 }
                 items[i].name = names[i];
         }
