@@ -19,6 +19,8 @@ PACKAGES=(
         runc podman conmon golang-github-containers-common
         # bench
         gnuplot-nox hyperfine time
+        # man pages (docs/*.md → man1, built when pandoc is found)
+        pandoc
 )
 
 missing=()

@@ -24,6 +24,37 @@ int cmd_import(struct cli_ctx *c, int argc, char **argv);
 int cmd_save(struct cli_ctx *c, int argc, char **argv);
 int cmd_load(struct cli_ctx *c, int argc, char **argv);
 
+/* system */
+int cmd_version(struct cli_ctx *c, int argc, char **argv);
+int cmd_info(struct cli_ctx *c, int argc, char **argv);
+int cmd_help(struct cli_ctx *c, int argc, char **argv);
+int cmd_completion(struct cli_ctx *c, int argc, char **argv);
+
+/* The command tables (cli.c): a command is a function or a group of subcommands. */
+struct cli_command {
+        const char *name;
+        cli_command_fn fn;
+        const struct cli_command *sub; /* a group ("image"): its table, NULL-name terminated */
+};
+extern const struct cli_command *const cli_commands;
+/* Podman's one-line description of a command ("image rm", "images"), or NULL (help.c). */
+const char *cli_command_desc(const char *group, const char *name);
+/* Runs "GROUP SUB args…" (argv[0] is the group's name); a missing or unknown subcommand is
+ * an error (125) with the group's help (help.c). */
+int cli_group_dispatch(struct cli_ctx *c, const struct cli_command *g, int argc, char **argv);
+/* The top-level help text (generated from the tables), malloc'd (help.c). */
+char *cli_usage_text(void);
+/* podman's version object: {APIVersion, Version, GoVersion, GitCommit, BuiltTime, Built,
+ * OsArch, Os} (version.c). */
+json_t *cli_version_json(void);
+/* Prints one object as podman's info/version do: format "json" (indent: "  ", or compact
+ * when NULL), a Go template run on the object with its JSON tags turned into Go field names
+ * ("graphRoot" → "GraphRoot", "cpus" → "CPUs"; keys of map-typed members such as
+ * registries and graphStatus stay), or, with no format, YAML when yaml is set.  Returns the
+ * exit code; type_name: podman's Go type, so that a missing field is an error (info.c). */
+int cli_output_object(const char *format, json_t *obj, const char *type_name,
+                      const char *json_indent, bool yaml);
+
 /* cuttle-registry only */
 int cmd_pull(struct cli_ctx *c, int argc, char **argv);
 int cmd_push(struct cli_ctx *c, int argc, char **argv);

@@ -6,8 +6,10 @@
 load helpers
 
 @test "cuttle version" {
-        run_cuttle 0 version
-        is "$output" "cuttle version [0-9]*.[0-9]*.[0-9]*" "cuttle version prints a version"
+        run_cuttle 0 --version
+        is "$output" "cuttle version [0-9]*.[0-9]*.[0-9]*" "cuttle --version prints a version"
+        run_cuttle 0 version --format '{{.Client.Version}}'
+        is "$output" "[0-9]*.[0-9]*.[0-9]*" "cuttle version has podman's Client.Version"
 
         run_runtime 0 --version
         assert_line_contains "cuttle-runtime version"
