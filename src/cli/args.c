@@ -81,3 +81,17 @@ bool args_was_set(const struct arg_opt *opts, const char *name)
                         return o->set;
         return false;
 }
+
+int args_run(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
+             const char *desc, char ***pos)
+{
+        bool help = false;
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (args_parse(opts, argc, argv, false, NULL, c, pos, &help, &err) < 0)
+                return cli_fail(125, err);
+        if (help) {
+                args_help(usage, desc, opts);
+                return 0;
+        }
+        return -1;
+}

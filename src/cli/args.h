@@ -36,3 +36,9 @@ int args_parse(struct arg_opt *opts, int argc, char **argv, bool stop_at_positio
 void args_help(const char *usage, const char *desc, const struct arg_opt *opts);
 
 bool args_was_set(const struct arg_opt *opts, const char *name);
+
+struct cli_ctx;
+/* args_parse() + --help for a command: -1 to go on with the positionals in
+ * *pos, else the exit code (0 after help, 125 after an error printed). */
+int args_run(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
+             const char *desc, char ***pos);

@@ -24,14 +24,10 @@ int cmd_image_mount(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle image mount [options] [IMAGE...]", "Mount an image's root filesystem", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help("cuttle image mount [options] [IMAGE...]", "Mount an image's root filesystem", opts);
-                return 0;
-        }
         struct store *s = NULL;
         if (cli_ctx_store(c, &s, &err) < 0)
                 return cli_fail(125, err);
@@ -89,14 +85,10 @@ int cmd_image_unmount(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle image unmount [options] IMAGE [IMAGE...]", "Unmount an image's root filesystem", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help("cuttle image unmount [options] IMAGE [IMAGE...]", "Unmount an image's root filesystem", opts);
-                return 0;
-        }
         if (!all && !pos[0])
                 return cli_failf(125, "image name or ID must be specified");
         struct store *s = NULL;

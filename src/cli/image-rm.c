@@ -17,25 +17,11 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 
-static int parse_simple(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
-                        const char *desc, char ***pos)
-{
-        bool help = false;
-        _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help(usage, desc, opts);
-                return 0;
-        }
-        return -1;
-}
-
 int cmd_tag(struct cli_ctx *c, int argc, char **argv)
 {
         struct arg_opt opts[] = { { NULL } };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse_simple(c, opts, argc, argv, "cuttle tag IMAGE TARGET_NAME [TARGET_NAME...]",
+        int rc = args_run(c, opts, argc, argv, "cuttle tag IMAGE TARGET_NAME [TARGET_NAME...]",
                               "Add an additional name to a local image", &pos);
         if (rc >= 0)
                 return rc;
@@ -62,7 +48,7 @@ int cmd_untag(struct cli_ctx *c, int argc, char **argv)
 {
         struct arg_opt opts[] = { { NULL } };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse_simple(c, opts, argc, argv, "cuttle untag IMAGE [IMAGE...]",
+        int rc = args_run(c, opts, argc, argv, "cuttle untag IMAGE [IMAGE...]",
                               "Remove a name from a local image", &pos);
         if (rc >= 0)
                 return rc;
@@ -166,7 +152,7 @@ int cmd_rmi(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse_simple(c, opts, argc, argv, "cuttle rmi [options] IMAGE [IMAGE...]",
+        int rc = args_run(c, opts, argc, argv, "cuttle rmi [options] IMAGE [IMAGE...]",
                               "Removes one or more images from local storage", &pos);
         if (rc >= 0)
                 return rc;
@@ -229,7 +215,7 @@ int cmd_image_prune(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse_simple(c, opts, argc, argv, "cuttle image prune [options]",
+        int rc = args_run(c, opts, argc, argv, "cuttle image prune [options]",
                               "Remove unused images", &pos);
         if (rc >= 0)
                 return rc;

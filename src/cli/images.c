@@ -59,14 +59,10 @@ int cmd_images(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle images [options] [IMAGE]", "List images in local storage", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return err ? cli_fail(125, err) : 125;
-        if (help) {
-                args_help("cuttle images [options] [IMAGE]", "List images in local storage", opts);
-                return 0;
-        }
         static const char *const sorts[] = { "created", "id", "repository", "size", "tag" };
         bool ok = false;
         for (size_t i = 0; i < 5; i++)
@@ -176,14 +172,10 @@ int cmd_image_inspect(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle image inspect [options] IMAGE [IMAGE...]", "Display the configuration of an image", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help("cuttle image inspect [options] IMAGE [IMAGE...]", "Display the configuration of an image", opts);
-                return 0;
-        }
         if (!pos[0])
                 return cli_failf(125, "inspect requires at least one argument");
         struct store *s = NULL;
@@ -217,14 +209,10 @@ int cmd_image_history(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle image history [options] IMAGE", "Show history of a specified image", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help("cuttle image history [options] IMAGE", "Show history of a specified image", opts);
-                return 0;
-        }
         if (!pos[0] || pos[1])
                 return cli_failf(125, "accepts 1 arg(s), received %zu", strv_length(pos));
         struct store *s = NULL;
@@ -272,14 +260,10 @@ int cmd_image_exists(struct cli_ctx *c, int argc, char **argv)
 {
         struct arg_opt opts[] = { { NULL } };
         _cleanup_free_ char **pos = NULL;
-        bool help = false;
+        int rc0 = args_run(c, opts, argc, argv, "cuttle image exists IMAGE", "Check if an image exists in local storage", &pos);
+        if (rc0 >= 0)
+                return rc0;
         _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, &pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help("cuttle image exists IMAGE", "Check if an image exists in local storage", opts);
-                return 0;
-        }
         if (!pos[0] || pos[1])
                 return cli_failf(125, "accepts 1 arg(s), received %zu", strv_length(pos));
         struct store *s = NULL;

@@ -17,20 +17,6 @@
 #include "storage/store.h"
 #include "util/strv.h"
 
-static int parse(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
-                 const char *desc, char ***pos)
-{
-        bool help = false;
-        _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help(usage, desc, opts);
-                return 0;
-        }
-        return -1;
-}
-
 static int tls_flag(const struct arg_opt *opts, bool value)
 {
         return args_was_set(opts, "tls-verify") ? (value ? 1 : 0) : -1;
@@ -53,7 +39,7 @@ int cmd_pull(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle pull [options] IMAGE [IMAGE...]",
+        int rc = args_run(c, opts, argc, argv, "cuttle pull [options] IMAGE [IMAGE...]",
                        "Pull an image from a registry", &pos);
         if (rc >= 0)
                 return rc;
@@ -108,7 +94,7 @@ int cmd_push(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle push [options] IMAGE [DESTINATION]",
+        int rc = args_run(c, opts, argc, argv, "cuttle push [options] IMAGE [DESTINATION]",
                        "Push an image to a specified destination", &pos);
         if (rc >= 0)
                 return rc;
@@ -169,7 +155,7 @@ int cmd_login(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle login [options] [REGISTRY]", "Log in to a container registry", &pos);
+        int rc = args_run(c, opts, argc, argv, "cuttle login [options] [REGISTRY]", "Log in to a container registry", &pos);
         if (rc >= 0)
                 return rc;
         if (!pos[0] || pos[1])
@@ -227,7 +213,7 @@ int cmd_logout(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle logout [options] [REGISTRY]", "Log out of a container registry", &pos);
+        int rc = args_run(c, opts, argc, argv, "cuttle logout [options] [REGISTRY]", "Log out of a container registry", &pos);
         if (rc >= 0)
                 return rc;
         _cleanup_error_ struct cu_error *err = NULL;

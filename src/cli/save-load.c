@@ -18,20 +18,6 @@
 #include "storage/store.h"
 #include "util/strv.h"
 
-static int parse(struct cli_ctx *c, struct arg_opt *opts, int argc, char **argv, const char *usage,
-                 const char *desc, char ***pos)
-{
-        bool help = false;
-        _cleanup_error_ struct cu_error *err = NULL;
-        if (args_parse(opts, argc, argv, false, (void *) cli_ctx_global_option, c, pos, &help, &err) < 0)
-                return cli_fail(125, err);
-        if (help) {
-                args_help(usage, desc, opts);
-                return 0;
-        }
-        return -1;
-}
-
 int cmd_import(struct cli_ctx *c, int argc, char **argv)
 {
         _cleanup_strv_ char **changes = NULL;
@@ -47,7 +33,7 @@ int cmd_import(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle import [options] PATH [REFERENCE]",
+        int rc = args_run(c, opts, argc, argv, "cuttle import [options] PATH [REFERENCE]",
                        "Import a tarball to create a filesystem image", &pos);
         if (rc >= 0)
                 return rc;
@@ -90,7 +76,7 @@ int cmd_save(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle save [options] IMAGE [IMAGE...]",
+        int rc = args_run(c, opts, argc, argv, "cuttle save [options] IMAGE [IMAGE...]",
                        "Save image(s) to an archive", &pos);
         if (rc >= 0)
                 return rc;
@@ -174,7 +160,7 @@ int cmd_load(struct cli_ctx *c, int argc, char **argv)
                 { NULL },
         };
         _cleanup_free_ char **pos = NULL;
-        int rc = parse(c, opts, argc, argv, "cuttle load [options]", "Load image(s) from a tar archive", &pos);
+        int rc = args_run(c, opts, argc, argv, "cuttle load [options]", "Load image(s) from a tar archive", &pos);
         if (rc >= 0)
                 return rc;
         if (pos[0])
