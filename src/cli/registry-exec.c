@@ -9,26 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "util/proc.h"
 #include "registry-exec.h"
 
 char *registry_helper_path(void)
 {
-        const char *env = getenv("CUTTLE_REGISTRY_HELPER");
-        if (env && *env)
-                return strdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n > 0) {
-                self[n] = '\0';
-                char *p = NULL;
-                if (asprintf(&p, "%s/cuttle-registry", dirname(self)) < 0)
-                        return NULL;
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return strdup(CUTTLE_LIBEXECDIR "/cuttle-registry");
+        return helper_program_path("cuttle-registry", "CUTTLE_REGISTRY_HELPER");
 }
 
 int registry_exec(int argc, char **argv)

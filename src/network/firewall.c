@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "util/proc.h"
 #include "firewall.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -175,21 +175,7 @@ int fw_build(const struct fw_state *st, const struct fw_change *chg, char **ret,
 
 char *fw_helper_path(void)
 {
-        const char *env = getenv("CUTTLE_NETFW");
-        if (env && *env)
-                return strdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n > 0) {
-                self[n] = '\0';
-                char *p = NULL;
-                if (asprintf(&p, "%s/cuttle-netfw", dirname(self)) < 0)
-                        return NULL;
-                if (access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
-        return strdup(CUTTLE_LIBEXECDIR "/cuttle-netfw");
+        return helper_program_path("cuttle-netfw", "CUTTLE_NETFW");
 }
 
 int fw_apply(const char *script, struct cu_error **err)

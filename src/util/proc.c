@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <limits.h>
+#include <libgen.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "cleanup.h"
 #include "fileio.h"
 #include "parse.h"
@@ -105,4 +108,26 @@ int sys_pidfd_send_signal(int pidfd, int sig)
 {
         long r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
         return r < 0 ? -errno : 0;
+}
+
+char *helper_program_path(const char *name, const char *env_var)
+{
+        const char *env = getenv(env_var);
+        if (env && *env)
+                return strdup(env);
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                char *p = NULL;
+                if (asprintf(&p, "%s/%s", dirname(self), name) < 0)
+                        return NULL;
+                if (access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        char *p = NULL;
+        if (asprintf(&p, "%s/%s", CUTTLE_LIBEXECDIR, name) < 0)
+                return NULL;
+        return p;
 }

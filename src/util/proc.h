@@ -28,3 +28,7 @@ int proc_state(pid_t pid, char *ret);
 
 int sys_pidfd_open(pid_t pid, unsigned flags);
 int sys_pidfd_send_signal(int pidfd, int sig);
+
+/* Path of a helper program of ours: $ENV_VAR when set, else NAME beside the
+ * running binary (a build tree), else libexecdir/cuttle/NAME.  malloc'd. */
+char *helper_program_path(const char *name, const char *env_var);
