@@ -10,6 +10,7 @@
 
 #include "containers.h"
 #include "registry-exec.h"
+#include "run-flags.h"
 #include "storage/images.h"
 #include "util/fileio.h"
 #include "util/proc.h"
@@ -33,6 +34,8 @@ static void create_flags_done(struct create_flags *f)
         strv_free(f->o.cap_add);
         strv_free(f->o.cap_drop);
         strv_free(f->o.log_opts);
+        for (size_t k = 0; run_flags_areas[k]; k++)
+                run_flags_areas[k]->done(&f->o);
 }
 
 #define S(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING, .value = var, .help = h }
@@ -41,12 +44,12 @@ static void create_flags_done(struct create_flags *f)
 #define L(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_SLICE, .value = var, .help = h }
 
 /* The options of create and run (run adds --detach, --detach-keys, --sig-proxy). */
-static int parse_create(struct create_flags *f, bool run, const char *use, int argc, char **argv,
-                        struct opts_args *args)
+static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, const char *use,
+                        int argc, char **argv, struct opts_args *args)
 {
         f->o.sig_proxy = true;
         f->o.stop_timeout = -1;
-        struct opt opts[] = {
+        const struct opt core[] = {
                 A("annotation", 0, &f->o.annotations, "Add annotations to container (key=value)"),
                 L("cap-add", 0, &f->o.cap_add, "Add capabilities to the container"),
                 L("cap-drop", 0, &f->o.cap_drop, "Drop capabilities from the container"),
@@ -65,8 +68,6 @@ static int parse_create(struct create_flags *f, bool run, const char *use, int a
                 A("log-opt", 0, &f->o.log_opts, "Logging driver options"),
                 S("memory", 'm', &f->memory, "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
                 S("name", 0, &f->o.name, "Assign a name to the container"),
-                S("network", 0, &f->o.network, "Connect a container to a network"),
-                { .name = "net", .type = OPT_STRING, .value = &f->o.network, .alias_of = "network" },
                 { .name = "pids-limit", .type = OPT_INT64, .value = &f->pids_limit, .help = "Tune container pids limit (set -1 for unlimited)" },
                 B("privileged", 0, &f->o.privileged, "Give extended privileges to container"),
                 S("pull", 0, &f->pull, "Pull image policy"),
@@ -83,6 +84,13 @@ static int parse_create(struct create_flags *f, bool run, const char *use, int a
                 S("workdir", 'w', &f->o.workdir, "Working directory inside the container"),
                 { 0 },
         };
+        struct opt opts[ELEMENTSOF(core) + 5 * RUN_FLAGS_AREA_MAX + 1];
+        size_t n = 0;
+        for (; core[n].name; n++)
+                opts[n] = core[n];
+        for (size_t k = 0; run_flags_areas[k]; k++)
+                n += run_flags_areas[k]->add(&f->o, opts + n);
+        opts[n] = (struct opt){ 0 };
         if (!run) { /* create has no -d, --detach-keys is shared, --sig-proxy is run's */
                 for (struct opt *o = opts; o->name; o++)
                         if (strcmp(o->name, "detach") == 0 || strcmp(o->name, "sig-proxy") == 0)
@@ -96,6 +104,11 @@ static int parse_create(struct create_flags *f, bool run, const char *use, int a
                 return r;
         if (args->n < 1)
                 return cli_failf(125, "%s requires at least one argument", run ? "run" : "create");
+        for (size_t k = 0; run_flags_areas[k]; k++) {
+                r = run_flags_areas[k]->check(c, &f->o, opts);
+                if (r)
+                        return r;
+        }
         if (opts_changed(opts, "stop-timeout"))
                 f->o.stop_timeout = (int) f->stop_timeout;
         if (opts_changed(opts, "pids-limit")) {
@@ -184,7 +197,7 @@ int cmd_create(struct cli_ctx *c, int argc, char **argv)
 {
         struct create_flags f = { 0 };
         struct opts_args args = { 0 };
-        int rc = parse_create(&f, false, "cuttle create [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
+        int rc = parse_create(c, &f, false, "cuttle create [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
         if (rc == 0) {
                 struct engine e;
                 _cleanup_error_ struct cu_error *err = NULL;
@@ -205,7 +218,7 @@ int cmd_run(struct cli_ctx *c, int argc, char **argv)
         struct opts_args args = { 0 };
         _cleanup_error_ struct cu_error *err = NULL;
         struct engine e;
-        int rc = parse_create(&f, true, "cuttle run [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
+        int rc = parse_create(c, &f, true, "cuttle run [options] IMAGE [COMMAND [ARG...]]", argc, argv, &args);
         if (rc != 0)
                 goto out;
         char id[CTR_ID_LEN + 1];

@@ -27,6 +27,13 @@ int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_erro
                         log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
                 cu_error_free(x);
         }
+        struct cu_error *x = NULL;
+        if (engine_network_cleanup(e, r, &x) < 0)
+                log_debug("network cleanup of %s: %s", r->id, cu_error_msg(x));
+        cu_error_clear(&x);
+        if (engine_volumes_cleanup(e, r, &x) < 0)
+                log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
+        cu_error_free(x);
         ret = rootfs_unmount(e->store, r->id, err);
         return ret < 0 ? cu_error_prefix(err, ret, "unmounting container %s storage", r->id) : 0;
 }

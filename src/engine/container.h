@@ -27,6 +27,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/bindmounts.h"
+#include "engine/health.h"
+#include "engine/net.h"
+#include "engine/security.h"
+#include "engine/volumes.h"
 #include "monitor/logs.h"
 #include "state/containers.h"
 #include "util/error.h"
@@ -104,7 +109,6 @@ struct engine_create_opts {
         int64_t memory;               /* 0: none */
         int64_t pids_limit;           /* 0: default (none) */
         bool has_pids_limit;
-        const char *network;          /* "none" (default), "host" */
         const char *stop_signal;      /* NULL: the image's, else SIGTERM */
         int stop_timeout;             /* -1: 10 */
         const char *restart;          /* NULL: "no" */
@@ -112,6 +116,12 @@ struct engine_create_opts {
         char **log_opts;              /* max-size=, tag=, path= */
         const char *detach_keys;      /* NULL: default */
         char **create_command;        /* the CLI's argv, for inspect */
+        /* each area's own options (engine/<area>.h) */
+        struct engine_net_opts net;
+        struct engine_bind_opts bind;
+        struct engine_sec_opts sec;
+        struct engine_vol_opts vol;
+        struct engine_health_opts health;
 };
 
 /* Creates the container (state "created"): record, storage, bundle directory. */
@@ -120,15 +130,25 @@ int engine_create(struct engine *e, const struct engine_create_opts *o, char ret
 
 /* ------------------------------------------------------------------ spec (spec-gen.c) */
 
-/* Spec generation, compute-only: the container config (record->config) and the image's
- * config JSON ("config" object of the OCI image config, may be NULL) give the OCI spec.
- * rootfd (or -1) is the mounted root, to resolve a user name in /etc/passwd and /etc/group.
- * rootfs is spec.root.path, bundle the userdata dir (bind-mount sources). */
-json_t *engine_spec_generate(const char *id, json_t *config, int rootfd, const char *rootfs,
-                             const char *bundle, struct cu_error **err);
-/* Writes config.json, hostname, hosts and resolv.conf into the bundle. */
-int engine_bundle_write(const char *id, json_t *config, json_t *spec, const char *bundle,
-                        struct cu_error **err);
+/* Spec generation: the container config (record->config, the image config folded in at
+ * create) gives the OCI spec.  With write_files the bind-mounted files (hostname, hosts,
+ * resolv.conf, ...) are made in the bundle as well; without, it only computes (inspect, unit
+ * tests). */
+struct engine_spec_ctx {
+        struct engine *e;       /* NULL: no engine (unit tests, inspect) */
+        const char *id;
+        json_t *c;              /* the container config */
+        int rootfd;             /* the mounted root (user names, symlinks), or -1 */
+        const char *rootfs;     /* spec.root.path */
+        const char *bundle;     /* the userdata dir: where bind-mounted files live */
+        bool write_files;
+        /* filled in while generating */
+        uint32_t uid, gid;      /* the process user */
+        char *home;             /* its home from the image's passwd (owned) */
+};
+json_t *engine_spec_generate(struct engine_spec_ctx *x, struct cu_error **err);
+/* Writes config.json into the bundle. */
+int engine_bundle_write(json_t *spec, const char *bundle, struct cu_error **err);
 /* "uid[:gid]" or "name[:group]" resolved against rootfd's /etc/passwd and /etc/group
  * (rootfd -1: numbers only).  *ret_home (may be NULL) gets the passwd home or NULL. */
 int engine_resolve_user(int rootfd, const char *user, uint32_t *ret_uid, uint32_t *ret_gid,

@@ -127,7 +127,6 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
                         const struct image_rec *im, const char *name, json_t **ret,
                         struct cu_error **err)
 {
-        (void) e;
         _cleanup_json_ json_t *icfg_doc = im->config ? json_loads(im->config, 0, NULL) : NULL;
         json_t *ic = json_object_get(icfg_doc, "config");
         _cleanup_json_ json_t *c = json_object();
@@ -225,11 +224,6 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
                         return cu_error_setx(err, EINVAL, "unknown log opt \"%s\"", *p);
                 }
         }
-        const char *net = o->network ? o->network : "none";
-        if (strcmp(net, "none") != 0 && strcmp(net, "host") != 0)
-                return cu_error_setx(err, EINVAL,
-                                     "network \"%s\" is not supported yet: use none or host", net);
-        json_object_set_new(c, "NetworkMode", json_string(net));
         json_object_set_new(c, "Tty", json_boolean(o->tty));
         json_object_set_new(c, "OpenStdin", json_boolean(o->interactive));
         json_object_set_new(c, "ReadOnly", json_boolean(o->read_only));
@@ -245,6 +239,16 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         if (o->detach_keys)
                 json_object_set_new(c, "DetachKeys", json_string(o->detach_keys));
         json_object_set_new(c, "CreateCommand", strv_to_json(o->create_command));
+        int (*const areas[])(struct engine *, json_t *, const struct engine_create_opts *, json_t *,
+                             struct cu_error **) = {
+                engine_config_network, engine_config_bindmounts, engine_config_security,
+                engine_config_volumes, engine_config_health,
+        };
+        for (size_t k = 0; k < ELEMENTSOF(areas); k++) {
+                r = areas[k](e, c, o, ic, err);
+                if (r < 0)
+                        return r;
+        }
         *ret = TAKE_PTR(c);
         return 0;
 }

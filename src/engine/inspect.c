@@ -44,7 +44,9 @@ static json_t *caps_json(json_t *c, bool effective)
         (void) effective;
         _cleanup_free_ char *text = NULL;
         /* what spec generation would give, without a root (numbers only) */
-        _cleanup_json_ json_t *spec = engine_spec_generate("0", c, -1, "/", "/", NULL);
+        struct engine_spec_ctx x = { .id = "0", .c = c, .rootfd = -1, .rootfs = "/", .bundle = "/" };
+        _cleanup_json_ json_t *spec = engine_spec_generate(&x, NULL);
+        free(x.home);
         json_t *caps = json_object_get(json_object_get(spec, "process"), "capabilities");
         json_t *v = json_object_get(caps, effective ? "effective" : "bounding");
         return v ? json_deep_copy(v) : json_array();
@@ -162,22 +164,22 @@ json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r)
                             json_pack("{s:s, s:{s:s, s:s, s:s}}", "Name",
                                       store_driver_name(e->store->driver), "Data", "MergedDir",
                                       merged, "UpperDir", diff, "WorkDir", work));
-        json_object_set_new(o, "Mounts", json_array());
         json_object_set_new(o, "Dependencies", json_array());
-        json_object_set_new(o, "NetworkSettings",
-                            json_pack("{s:s, s:s, s:s, s:{}, s:s}", "EndpointID", "", "Gateway", "",
-                                      "IPAddress", "", "Ports", "SandboxKey", ""));
         json_object_set_new(o, "Namespace", json_string(""));
         json_object_set_new(o, "IsInfra", json_false());
         json_object_set_new(o, "IsService", json_false());
         json_object_set_new(o, "Config", config);
         json_object_set_new(o, "HostConfig", host);
+        engine_inspect_network(e, r, c, o);
+        engine_inspect_volumes(e, r, c, o);
+        engine_inspect_security(e, r, c, o);
+        engine_inspect_bindmounts(e, r, c, o);
+        engine_inspect_health(e, r, c, o);
         return o;
 }
 
 json_t *engine_ps_json(struct engine *e, const struct ctr_record *r)
 {
-        (void) e;
         _cleanup_json_ json_t *c = engine_config(r);
         _cleanup_strv_ char **cmd = engine_command(r);
         json_t *cmdj = json_array();
@@ -202,18 +204,18 @@ json_t *engine_ps_json(struct engine *e, const struct ctr_record *r)
         json_object_set_new(o, "ImageID", json_string(strempty(r->image_id)));
         json_object_set_new(o, "IsInfra", json_false());
         json_object_set_new(o, "Labels", json_object_size(labels) ? json_deep_copy(labels) : json_null());
-        json_object_set_new(o, "Mounts", json_array());
         json_object_set_new(o, "Names", json_pack("[s]", strempty(r->name)));
         json_object_set_new(o, "Namespaces", json_object());
-        json_object_set_new(o, "Networks", json_array());
         json_object_set_new(o, "Pid", json_integer(engine_is_running(r) ? r->pid : 0));
         json_object_set_new(o, "Pod", json_string(""));
         json_object_set_new(o, "PodName", json_string(""));
-        json_object_set_new(o, "Ports", json_null());
         json_object_set_new(o, "Size", json_null());
         json_object_set_new(o, "StartedAt", json_integer(r->started_at / 1000000000));
         json_object_set_new(o, "State", json_string(ctr_state_to_string(r->state)));
         json_object_set_new(o, "Status", json_string(status ? status : ""));
         json_object_set_new(o, "Created", json_integer(r->created / 1000000000));
+        engine_ps_network(e, r, c, o);
+        engine_ps_volumes(e, r, c, o);
+        engine_ps_health(e, r, c, o);
         return o;
 }

@@ -20,3 +20,67 @@ int engine_get_locked(struct engine *e, const char *id_or_name, struct lock **re
                       struct ctr_record **ret, struct cu_error **err);
 /* Saves r's state fields. */
 int engine_save_state(struct engine *e, const struct ctr_record *r, struct cu_error **err);
+
+/* ------------------------------------------------------------------ per-area hooks
+ * Each area of the container's configuration lives in its own file and plugs in here, so
+ * that create, start, spec generation, cleanup and inspect stay short:
+ *   network.c     --network & co.: NetworkMode, netns, hosts, resolv.conf, ports (prepare.c:
+ *                 rootfs mount and network namespace in parallel, as the seed's prepare())
+ *   user.c        --user: process.user resolved inside the image, HOME
+ *   bindmounts.c  the files the engine makes and bind-mounts (hostname, shm, ...)
+ *   security.c    capabilities, rlimits, resources, devices, seccomp, namespaces
+ *   volumes.c     -v, --mount, --tmpfs, read-only tmpfs; mount ordering
+ *   health.c      healthchecks
+ * Create: engine_config_<area>() folds the area's options (and the image config ic, may be
+ * NULL) into the container config c.  Start: engine_spec_<area>() adds to the spec, in the
+ * order user, security, volumes, bindmounts, network (the user's mounts come first: a file
+ * the user mounts, e.g. /etc/hosts, is not made), then engine_spec_mounts_sort(); files are
+ * made in the bundle only when x->write_files.  Inspect / ps: engine_inspect_<area>() / engine_ps_<area>() add fields. */
+int engine_config_network(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                          json_t *ic, struct cu_error **err);
+int engine_config_bindmounts(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                             json_t *ic, struct cu_error **err);
+int engine_config_security(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                           json_t *ic, struct cu_error **err);
+int engine_config_volumes(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                          json_t *ic, struct cu_error **err);
+int engine_config_health(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                         json_t *ic, struct cu_error **err);
+
+int engine_spec_user(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+int engine_spec_security(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+int engine_spec_bindmounts(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+int engine_spec_network(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+int engine_spec_volumes(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+/* volumes.c: orders spec.mounts so that no mount covers a later one. */
+int engine_spec_mounts_sort(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+
+/* Sets NAME=value in the spec's process.env (keep: leave an existing NAME alone). */
+int engine_spec_env_set(json_t *spec, const char *name, const char *value, bool keep);
+/* A bind mount entry {destination, type bind, source, options [bind, rprivate, nosuid,
+ * nodev, ro|rw]}. */
+json_t *engine_spec_bind(const char *dst, const char *src, bool ro);
+/* Writes text to <bundle>/<name> (atomically, mode 0644). */
+int engine_bundle_file(const char *bundle, const char *name, const char *text,
+                       struct cu_error **err);
+
+/* prepare.c: the seed's prepare(): mounts the root filesystem and sets up the network
+ * namespace concurrently; on failure of either, rolls back the other.  *ret_rootfs gets the
+ * mounted root.  engine_prepare_undo() undoes a prepare whose start failed later. */
+int engine_prepare(struct engine *e, struct ctr_record *rec, json_t *c, char **ret_rootfs,
+                   struct cu_error **err);
+void engine_prepare_undo(struct engine *e, struct ctr_record *rec, json_t *c);
+
+/* After the container exited (cleanup) or before it is removed: idempotent. */
+int engine_network_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);
+int engine_volumes_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);
+
+void engine_inspect_network(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_inspect_volumes(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_inspect_security(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_inspect_bindmounts(struct engine *e, const struct ctr_record *r, json_t *c,
+                               json_t *out);
+void engine_inspect_health(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_ps_network(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_ps_volumes(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+void engine_ps_health(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);

@@ -25,6 +25,13 @@ int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error
                         log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
                 cu_error_free(x);
         }
+        struct cu_error *x = NULL;
+        if (engine_network_cleanup(e, r, &x) < 0)
+                log_debug("network cleanup of %s: %s", r->id, cu_error_msg(x));
+        cu_error_clear(&x);
+        if (engine_volumes_cleanup(e, r, &x) < 0)
+                log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
+        cu_error_free(x);
         int ret = rootfs_delete(e->store, r->id, err);
         if (ret < 0 && ret != -ENOENT)
                 return cu_error_prefix(err, ret, "removing storage of container %s", r->id);

@@ -156,7 +156,7 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
         if (rec->state == CTR_STATE_REMOVING)
                 return cu_error_setx(err, EBUSY, "container %s is being removed: container state improper",
                                      rec->id);
-        _cleanup_json_ json_t *x = NULL;
+        _cleanup_json_ json_t *x = NULL, *spec = NULL;
         _cleanup_json_ json_t *c = engine_config(rec);
         if (!c)
                 return cu_error_setx(err, EUCLEAN, "container %s: broken config", rec->id);
@@ -167,20 +167,25 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
                 (void) runtime_delete(&ctx, rec->id, true, NULL);
         }
         _cleanup_free_ char *merged = NULL;
-        int r = rootfs_mount(e->store, rec->id, &merged, err);
+        int r = engine_prepare(e, rec, c, &merged, err);
         if (r < 0)
-                return cu_error_prefix(err, r, "mounting storage for container %s", rec->id);
+                return r;
         _cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_free_ char *bundle = engine_path(e, rec->id, "userdata");
         _cleanup_free_ char *rundir = engine_path(e, rec->id, "rundir");
-        if (!bundle || !rundir)
-                return -ENOMEM;
-        _cleanup_json_ json_t *spec = engine_spec_generate(rec->id, c, rootfd, merged, bundle, err);
+        if (!bundle || !rundir) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        struct engine_spec_ctx sx = { .e = e, .id = rec->id, .c = c, .rootfd = rootfd,
+                                     .rootfs = merged, .bundle = bundle, .write_files = true };
+        spec = engine_spec_generate(&sx, err);
+        free(sx.home);
         if (!spec) {
                 r = -EINVAL;
                 goto fail;
         }
-        r = engine_bundle_write(rec->id, c, spec, bundle, err);
+        r = engine_bundle_write(spec, bundle, err);
         if (r < 0)
                 goto fail;
         r = mkdir_p(rundir, 0700);
@@ -217,7 +222,7 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
         r = engine_save_state(e, rec, err);
         return r < 0 ? cu_error_prefix(err, r, "recording the start of %s", rec->id) : 0;
 fail:
-        (void) rootfs_unmount(e->store, rec->id, NULL);
+        engine_prepare_undo(e, rec, c);
         return r;
 }
 

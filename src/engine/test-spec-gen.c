@@ -21,8 +21,10 @@ static json_t *gen(const char *config, int rootfd)
         json_t *c = json_loads(config, 0, NULL);
         assert_non_null(c);
         struct cu_error *err = NULL;
-        json_t *s = engine_spec_generate("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-                                         c, rootfd, "/merged", "/bundle", &err);
+        struct engine_spec_ctx x = { .id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                                     .c = c, .rootfd = rootfd, .rootfs = "/merged", .bundle = "/bundle" };
+        json_t *s = engine_spec_generate(&x, &err);
+        free(x.home);
         if (!s)
                 fail_msg("%s", cu_error_msg(err));
         json_decref(c);
@@ -113,7 +115,9 @@ static void test_no_command(void **state)
         (void) state;
         json_t *c = json_loads("{\"Cmd\":[]}", 0, NULL);
         struct cu_error *err = NULL;
-        assert_null(engine_spec_generate("0123456789ab", c, -1, "/m", "/b", &err));
+        struct engine_spec_ctx x = { .id = "0123456789ab", .c = c, .rootfd = -1, .rootfs = "/m", .bundle = "/b" };
+        assert_null(engine_spec_generate(&x, &err));
+        free(x.home);
         assert_non_null(strstr(cu_error_msg(err), "no command or entrypoint provided"));
         cu_error_free(err);
         json_decref(c);
@@ -168,7 +172,9 @@ static void test_bad_cap(void **state)
         (void) state;
         json_t *c = json_loads("{\"Cmd\":[\"true\"],\"CapAdd\":[\"bogus\"]}", 0, NULL);
         struct cu_error *err = NULL;
-        assert_null(engine_spec_generate("0123456789ab", c, -1, "/m", "/b", &err));
+        struct engine_spec_ctx x = { .id = "0123456789ab", .c = c, .rootfd = -1, .rootfs = "/m", .bundle = "/b" };
+        assert_null(engine_spec_generate(&x, &err));
+        free(x.home);
         assert_string_equal(cu_error_msg(err), "unknown capability \"bogus\"");
         cu_error_free(err);
         json_decref(c);
