@@ -71,6 +71,11 @@ int engine_prepare(struct engine *e, struct ctr_record *rec, json_t *c, char **r
                    struct cu_error **err);
 void engine_prepare_undo(struct engine *e, struct ctr_record *rec, json_t *c);
 
+/* namespaces.c: refuses (-EEXIST, podman's "has dependent containers" error) to remove r
+ * while a container that joined one of its namespaces runs. */
+int engine_namespaces_check_remove(struct engine *e, const struct ctr_record *r,
+                                   struct cu_error **err);
+
 /* After the container exited (cleanup) or before it is removed: idempotent. */
 int engine_network_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);
 int engine_volumes_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);

@@ -56,6 +56,9 @@ int engine_remove(struct engine *e, const char *id, bool force, int timeout, str
         int ret = engine_get_locked(e, id, &l, &r, err);
         if (ret < 0)
                 return ret;
+        ret = engine_namespaces_check_remove(e, r, err);
+        if (ret < 0)
+                return ret;
         if (engine_is_running(r)) {
                 if (!force)
                         return cu_error_setx(err, EBUSY,
