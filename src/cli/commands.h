@@ -63,6 +63,9 @@ int cmd_logout(struct cli_ctx *c, int argc, char **argv);
 
 int cmd_network(struct cli_ctx *c, int argc, char **argv);
 
+/* Logs an image event (tag, untag, remove, import, load, save) as the engine does (events.c). */
+void cli_event_image(struct cli_ctx *c, const char *status, const char *id, const char *name);
+
 /* Output through --format (Go template, "json", "table …") or a default
  * table.  rows: a JSON array of objects with podman's field names. */
 struct column {

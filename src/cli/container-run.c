@@ -11,6 +11,7 @@
 #include "containers.h"
 #include "registry-exec.h"
 #include "run-flags.h"
+#include "storage/containers-conf.h"
 #include "storage/images.h"
 #include "util/fileio.h"
 #include "util/proc.h"
@@ -20,6 +21,7 @@ struct create_flags {
         struct engine_create_opts o;
         bool detach;
         const char *cidfile, *pull, *runtime, *memory;
+        char *runtime_path; /* --runtime resolved (NULL: the built-in runtime) */
         int64_t pids_limit;
         unsigned stop_timeout;
         char **cmdline;
@@ -34,6 +36,7 @@ static void create_flags_done(struct create_flags *f)
         strv_free(f->o.cap_add);
         strv_free(f->o.cap_drop);
         strv_free(f->o.log_opts);
+        free(f->runtime_path);
         for (size_t k = 0; run_flags_areas[k]; k++)
                 run_flags_areas[k]->done(&f->o);
 }
@@ -42,6 +45,25 @@ static void create_flags_done(struct create_flags *f)
 #define B(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_BOOL, .value = var, .help = h }
 #define A(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_ARRAY, .value = var, .help = h }
 #define L(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_SLICE, .value = var, .help = h }
+
+/* --runtime (else the global --runtime / containers.conf's runtime): the built-in runtime for
+ * "", "cuttle" and "cuttle-runtime"; otherwise a name from [engine.runtimes] or $PATH, or a
+ * path, driven through the OCI command line. */
+static int resolve_runtime(struct cli_ctx *c, struct create_flags *f)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        const struct containers_conf *conf = NULL;
+        if (cli_ctx_config(c, &conf, &err) < 0)
+                return cli_fail(125, err);
+        const char *name = f->runtime ? f->runtime : conf->runtime;
+        if (!name || !*name || strcmp(name, "cuttle") == 0 || strcmp(name, "cuttle-runtime") == 0)
+                return 0;
+        if (containers_conf_runtime_path(conf, name, &f->runtime_path, &err) < 0)
+                return cli_fail(125, err);
+        f->o.runtime = name;
+        f->o.runtime_path = f->runtime_path;
+        return 0;
+}
 
 /* The options of create and run (run adds --detach, --detach-keys, --sig-proxy). */
 static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, const char *use,
@@ -120,8 +142,9 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                 if (opts_parse_size(f->memory, true, &f->o.memory, &err) < 0)
                         return cli_fail(125, err);
         }
-        if (f->runtime && strcmp(f->runtime, "cuttle") != 0)
-                return cli_failf(125, "--runtime %s: only the built-in runtime is supported yet", f->runtime);
+        r = resolve_runtime(c, f);
+        if (r)
+                return r;
         if (f->pull && strcmp(f->pull, "always") != 0 && strcmp(f->pull, "missing") != 0 &&
             strcmp(f->pull, "never") != 0 && strcmp(f->pull, "newer") != 0)
                 return cli_failf(125, "invalid pull policy \"%s\"", f->pull);

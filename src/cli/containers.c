@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "containers.h"
+#include "storage/containers-conf.h"
 #include "monitor/attach.h"
 #include "state/db.h"
 #include "storage/store.h"
@@ -27,7 +28,8 @@ int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err)
         if (r < 0)
                 return r;
         *e = (struct engine){ .db = s->db, .store = s, .root = c->root, .runroot = c->runroot,
-                              .storage_driver = c->storage_driver };
+                              .storage_driver = c->storage_driver,
+                              .events_backend = c->conf ? c->conf->events_logger : c->events_backend };
         return 0;
 }
 

@@ -40,6 +40,7 @@ int cmd_tag(struct cli_ctx *c, int argc, char **argv)
                         return cli_fail(125, err);
                 if (image_tag(s->db, im->id, name, &err) < 0)
                         return cli_fail(125, err);
+                cli_event_image(c, "tag", im->id, name);
         }
         return 0;
 }
@@ -76,6 +77,7 @@ int cmd_untag(struct cli_ctx *c, int argc, char **argv)
                         return cli_failf(125, "%s: tag not known", name);
                 if (r < 0)
                         return cli_fail(125, err);
+                cli_event_image(c, "untag", im->id, name);
         }
         return 0;
 }
@@ -173,6 +175,8 @@ int cmd_rmi(struct cli_ctx *c, int argc, char **argv)
                 for (size_t i = 0; i < n; i++) {
                         bool deleted = false;
                         int r = remove_one(s, v[i], NULL, &deleted);
+                        if (r == 0 && deleted)
+                                cli_event_image(c, "remove", v[i]->id, v[i]->names ? v[i]->names[0] : NULL);
                         if (r)
                                 rc = r;
                 }
@@ -198,6 +202,8 @@ int cmd_rmi(struct cli_ctx *c, int argc, char **argv)
                 const char *by_name = image_name_for_arg(im, pos[i]);
                 bool deleted = false;
                 r = remove_one(s, im, by_name, &deleted);
+                if (r == 0)
+                        cli_event_image(c, deleted ? "remove" : "untag", im->id, by_name ? by_name : pos[i]);
                 if (r)
                         rc = r;
         }

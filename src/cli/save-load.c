@@ -59,6 +59,7 @@ int cmd_import(struct cli_ctx *c, int argc, char **argv)
         if (archive_import(s, fd, &io, id, &err) < 0)
                 return cli_fail(125, err);
         printf("sha256:%s\n", id);
+        cli_event_image(c, "import", id, name);
         return 0;
 }
 
@@ -132,6 +133,8 @@ int cmd_save(struct cli_ctx *c, int argc, char **argv)
         }
         if (rc == 0 && archive_save(s, fd, fmt, items, n, &err) < 0)
                 rc = cli_fail(125, err);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+                cli_event_image(c, "save", items[i].id, items[i].name);
         if (fd >= 0 && output) {
                 if (rc == 0 && (fchmod(fd, 0644) < 0 || rename(tmp, output) < 0))
                         rc = cli_failf(125, "writing %s: %s", output, strerror(errno));
@@ -177,7 +180,9 @@ int cmd_load(struct cli_ctx *c, int argc, char **argv)
         _cleanup_strv_ char **loaded = NULL;
         if (archive_load(s, fd, &loaded, &err) < 0)
                 return cli_fail(125, err);
-        for (size_t i = 0; loaded && loaded[i]; i++)
+        for (size_t i = 0; loaded && loaded[i]; i++) {
                 printf("Loaded image: %s\n", loaded[i]);
+                cli_event_image(c, "load", NULL, loaded[i]);
+        }
         return 0;
 }

@@ -19,11 +19,8 @@ int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_erro
         if (remove)
                 return engine_remove_locked(e, r, err);
         if (engine_runtime_has(e, r->id)) {
-                struct runtime_ctx ctx;
-                char root[4096];
-                engine_runtime_ctx(e, &ctx, root);
                 struct cu_error *x = NULL;
-                if (runtime_delete(&ctx, r->id, true, &x) < 0)
+                if (engine_oci_delete(e, r, &x) < 0)
                         log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
                 cu_error_free(x);
         }
@@ -35,5 +32,6 @@ int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_erro
                 log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
         cu_error_free(x);
         ret = rootfs_unmount(e->store, r->id, err);
+        engine_event_container(e, r, "cleanup");
         return ret < 0 ? cu_error_prefix(err, ret, "unmounting container %s storage", r->id) : 0;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/container.h"
+#include "engine/events.h"
 #include "state/lock.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -213,6 +214,7 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
                 }
                 r->state = CTR_STATE_RUNNING;
                 (void) ctr_update_state(e->db, r, NULL);
+                engine_event_container(e, r, "restart");
                 return 1;
         }
         int code = -1;
@@ -232,6 +234,7 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
         r->exit_code = code;
         r->finished_at = at;
         r->pid = 0;
+        engine_event_exit(e, r, "died", code);
         (void) locked;
         struct cu_error *er = NULL;
         if (ctr_update_state(e->db, r, &er) < 0)
@@ -344,4 +347,255 @@ int engine_get_locked(struct engine *e, const char *id_or_name, struct lock **re
 int engine_save_state(struct engine *e, const struct ctr_record *r, struct cu_error **err)
 {
         return ctr_update_state(e->db, r, err);
+}
+
+/* ------------------------------------------------------------------ the container's OCI runtime
+ * Config keys: "OCIRuntime" (the name shown by inspect) and "RuntimePath" (an external runtime's
+ * executable; absent: the built-in runtime, in-process).  Every runtime shares the state root
+ * <runroot>/runtime (runc keeps <root>/<id> as the built-in one does), so engine_runtime_has()
+ * holds for both. */
+
+#include <sys/wait.h>
+
+#include "oci/spec.h"
+
+int engine_config_runtime(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                          json_t *ic, struct cu_error **err)
+{
+        (void) e;
+        (void) ic;
+        if (json_object_set_new(c, "OCIRuntime", json_string(o->runtime_path && o->runtime
+                                                                     ? o->runtime
+                                                                     : "cuttle")) < 0 ||
+            (o->runtime_path && json_object_set_new(c, "RuntimePath", json_string(o->runtime_path)) < 0))
+                return cu_error_set(err, ENOMEM, "creating container");
+        return 0;
+}
+
+char *engine_oci_path(const struct ctr_record *r)
+{
+        _cleanup_json_ json_t *c = engine_config(r);
+        const char *p = json_string_value(json_object_get(c, "RuntimePath"));
+        return p && *p ? strdup(p) : NULL;
+}
+
+/* The message of the last error line of a runtime's --log-format json file, or NULL. */
+static char *runtime_log_error(const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file(path, &text, NULL, NULL) < 0)
+                return NULL;
+        char *msg = NULL;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                _cleanup_json_ json_t *j = json_loads(l, 0, NULL);
+                const char *lvl = json_string_value(json_object_get(j, "level"));
+                const char *m = json_string_value(json_object_get(j, "msg"));
+                if (m && lvl && (strcmp(lvl, "error") == 0 || strcmp(lvl, "fatal") == 0)) {
+                        free(msg);
+                        msg = strdup(m);
+                }
+        }
+        return msg;
+}
+
+/* Runs `PATH --root R --log L --log-format json ARGS…`; stdio: inherit (exec) or /dev/null.
+ * Gives the exit status (*ret_code, may be NULL: non-zero is an error). */
+static int run_oci(struct engine *e, const char *path, const char *tmpdir, char *const *args,
+                   bool inherit, int *ret_code, struct cu_error **err)
+{
+        char root[4096], logf[4096];
+        snprintf(root, sizeof root, "%s/runtime", e->runroot);
+        snprintf(logf, sizeof logf, "%s/runtime.log", tmpdir);
+        _cleanup_strv_ char **argv = NULL;
+        const char *head[] = { path, "--root", root, "--log", logf, "--log-format", "json" };
+        for (size_t i = 0; i < ELEMENTSOF(head); i++)
+                if (strv_extend(&argv, head[i]) < 0)
+                        return cu_error_set(err, ENOMEM, "runtime command line");
+        for (char *const *a = args; *a; a++)
+                if (strv_extend(&argv, *a) < 0)
+                        return cu_error_set(err, ENOMEM, "runtime command line");
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0)
+                return cu_error_set(err, errno, "fork");
+        if (pid == 0) {
+                if (!inherit) {
+                        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                        for (int i = 0; i < 3 && null >= 0; i++)
+                                (void) dup2(null, i);
+                }
+                sigset_t none;
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                execv(path, argv);
+                _exit(127);
+        }
+        int code = wait_for_pid(pid);
+        _cleanup_free_ char *msg = runtime_log_error(logf);
+        if (msg && (code == 255 || code == 1 || !ret_code) && code != 0) {
+                /* engine_exec() says "exec failed" itself */
+                bool dup = strcmp(args[0], "exec") == 0 && strncmp(msg, "exec failed: ", 13) == 0;
+                return cu_error_setx(err, EIO, "%s", dup ? msg + 13 : msg);
+        }
+        if (code == 127 && access(path, X_OK) < 0)
+                return cu_error_set(err, errno, "running %s", path);
+        if (!ret_code && code != 0)
+                return cu_error_setx(err, EIO, "%s %s failed (exit status %d)", path, args[0], code);
+        if (ret_code)
+                *ret_code = code;
+        return 0;
+}
+
+/* A private temporary directory in the container's run dir (malloc'd path). */
+static char *oci_tmpdir(struct engine *e, const char *id)
+{
+        _cleanup_free_ char *rundir = engine_path(e, id, "rundir");
+        char *t = NULL;
+        if (!rundir || mkdir_p(rundir, 0700) < 0 || asprintf(&t, "%s/oci.XXXXXX", rundir) < 0)
+                return NULL;
+        if (!mkdtemp(t)) {
+                free(t);
+                return NULL;
+        }
+        return t;
+}
+
+static int oci_simple(struct engine *e, const struct ctr_record *r, const char *path,
+                      char *const *args, struct cu_error **err)
+{
+        _cleanup_free_ char *tmp = oci_tmpdir(e, r->id);
+        if (!tmp)
+                return cu_error_set(err, errno ? errno : ENOMEM, "creating a temporary directory");
+        int ret = run_oci(e, path, tmp, args, false, NULL, err);
+        (void) rm_rf(tmp);
+        return ret;
+}
+
+int engine_oci_delete(struct engine *e, const struct ctr_record *r, struct cu_error **err)
+{
+        _cleanup_free_ char *path = engine_oci_path(r);
+        if (!path) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                return runtime_delete(&ctx, r->id, true, err);
+        }
+        char *args[] = { (char *) "delete", (char *) "--force", (char *) r->id, NULL };
+        return oci_simple(e, r, path, args, err);
+}
+
+int engine_oci_pause(struct engine *e, const struct ctr_record *r, bool pause,
+                     struct cu_error **err)
+{
+        _cleanup_free_ char *path = engine_oci_path(r);
+        if (!path) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                return runtime_pause(&ctx, r->id, pause, err);
+        }
+        char *args[] = { (char *) (pause ? "pause" : "resume"), (char *) r->id, NULL };
+        return oci_simple(e, r, path, args, err);
+}
+
+int engine_oci_process_defaults(struct engine *e, const struct ctr_record *r,
+                                struct oci_process **ret, struct cu_error **err)
+{
+        _cleanup_free_ char *path = engine_oci_path(r);
+        struct runtime_ctx ctx;
+        char root[4096];
+        engine_runtime_ctx(e, &ctx, root);
+        if (!path)
+                return runtime_process_defaults(&ctx, r->id, ret, err);
+        _cleanup_free_ char *cfg = engine_path(e, r->id, "config.json");
+        if (!cfg)
+                return cu_error_set(err, ENOMEM, "config path");
+        _cleanup_(oci_spec_freep) struct oci_spec *s = oci_spec_parse_file(cfg, err);
+        if (!s)
+                return -EINVAL;
+        if (!s->process)
+                return cu_error_setx(err, EINVAL, "container %s has no process", r->id);
+        *ret = TAKE_PTR(s->process);
+        (*ret)->terminal = false;
+        return 0;
+}
+
+static json_t *caps_json(char **v)
+{
+        json_t *a = json_array();
+        for (; a && v && *v; v++)
+                json_array_append_new(a, json_string(*v));
+        return a;
+}
+
+/* The OCI "process" object of p (what `runtime exec --process FILE` reads). */
+static json_t *process_json(const struct oci_process *p)
+{
+        json_t *gids = json_array(), *rl = json_array();
+        for (size_t i = 0; gids && i < p->user.n_additional_gids; i++)
+                json_array_append_new(gids, json_integer(p->user.additional_gids[i]));
+        for (size_t i = 0; rl && i < p->n_rlimits; i++)
+                json_array_append_new(rl, json_pack("{s:s, s:I, s:I}", "type", p->rlimits[i].type,
+                                                    "hard", (json_int_t) p->rlimits[i].hard, "soft",
+                                                    (json_int_t) p->rlimits[i].soft));
+        json_t *o = json_pack("{s:b, s:{s:I, s:I, s:o}, s:o, s:o, s:s, s:b, s:o}", "terminal",
+                              p->terminal, "user", "uid", (json_int_t) p->user.uid, "gid",
+                              (json_int_t) p->user.gid, "additionalGids", gids, "args",
+                              caps_json(p->args), "env", caps_json(p->env), "cwd",
+                              p->cwd ? p->cwd : "/", "noNewPrivileges", p->no_new_privileges,
+                              "rlimits", rl);
+        if (o && p->has_capabilities)
+                json_object_set_new(o, "capabilities",
+                                    json_pack("{s:o, s:o, s:o, s:o, s:o}", "bounding",
+                                              caps_json(p->caps.bounding), "effective",
+                                              caps_json(p->caps.effective), "inheritable",
+                                              caps_json(p->caps.inheritable), "permitted",
+                                              caps_json(p->caps.permitted), "ambient",
+                                              caps_json(p->caps.ambient)));
+        if (o && p->apparmor_profile)
+                json_object_set_new(o, "apparmorProfile", json_string(p->apparmor_profile));
+        if (o && p->selinux_label)
+                json_object_set_new(o, "selinuxLabel", json_string(p->selinux_label));
+        if (o && p->has_oom_score_adj)
+                json_object_set_new(o, "oomScoreAdj", json_integer(p->oom_score_adj));
+        return o;
+}
+
+int engine_oci_exec(struct engine *e, const struct ctr_record *r, const struct oci_process *p,
+                    const struct runtime_exec_opts *o, int *ret_exit_code, struct cu_error **err)
+{
+        _cleanup_free_ char *path = engine_oci_path(r);
+        if (!path) {
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                return runtime_exec(&ctx, r->id, p, o, ret_exit_code, err);
+        }
+        _cleanup_free_ char *tmp = oci_tmpdir(e, r->id);
+        if (!tmp)
+                return cu_error_set(err, errno ? errno : ENOMEM, "creating a temporary directory");
+        _cleanup_free_ char *pf = NULL;
+        _cleanup_json_ json_t *pj = process_json(p);
+        int ret = pj && asprintf(&pf, "%s/process.json", tmp) >= 0 ? 0 : -ENOMEM;
+        if (ret == 0 && json_dump_file(pj, pf, JSON_COMPACT) < 0)
+                ret = -EIO;
+        _cleanup_strv_ char **args = NULL;
+        const char *a[] = { "exec", "--process", pf };
+        for (size_t i = 0; ret == 0 && i < ELEMENTSOF(a); i++)
+                ret = strv_extend(&args, a[i]);
+        if (ret == 0 && o->console_socket)
+                ret = strv_extend(&args, "--console-socket") < 0 ? -ENOMEM
+                                                                 : strv_extend(&args, o->console_socket);
+        if (ret == 0 && o->detach)
+                ret = strv_extend(&args, "--detach");
+        if (ret == 0 && o->pid_file)
+                ret = strv_extend(&args, "--pid-file") < 0 ? -ENOMEM : strv_extend(&args, o->pid_file);
+        if (ret == 0)
+                ret = strv_extend(&args, r->id);
+        if (ret < 0)
+                ret = cu_error_set(err, -ret, "writing the exec process");
+        else
+                ret = run_oci(e, path, tmp, args, true, ret_exit_code, err);
+        (void) rm_rf(tmp);
+        return ret;
 }

@@ -47,6 +47,7 @@ struct engine {
         const char *runroot;      /* --runroot */
         const char *storage_driver; /* passed on to the exit command (NULL: default) */
         const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
+        const char *events_backend; /* events_logger: NULL/"file", "none", "journald" (events.h) */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */
@@ -122,6 +123,8 @@ struct engine_create_opts {
         struct engine_sec_opts sec;
         struct engine_vol_opts vol;
         struct engine_health_opts health;
+        const char *runtime;          /* --runtime as given (name or path); NULL: built-in */
+        const char *runtime_path;     /* its executable (resolved by the caller); NULL: built-in */
 };
 
 /* Creates the container (state "created"): record, storage, bundle directory. */

@@ -242,7 +242,7 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         int (*const areas[])(struct engine *, json_t *, const struct engine_create_opts *, json_t *,
                              struct cu_error **) = {
                 engine_config_network, engine_config_bindmounts, engine_config_security,
-                engine_config_volumes, engine_config_health,
+                engine_config_volumes, engine_config_health, engine_config_runtime,
         };
         for (size_t k = 0; k < ELEMENTSOF(areas); k++) {
                 r = areas[k](e, c, o, ic, err);
@@ -319,6 +319,7 @@ int engine_create(struct engine *e, const struct engine_create_opts *o, char ret
                 }
                 if (r < 0)
                         goto fail;
+                engine_event_container(e, &rec, "create");
                 break;
         }
         memcpy(ret_id, rec.id, sizeof rec.id);

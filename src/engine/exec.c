@@ -28,11 +28,8 @@ int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts 
                                      "can only create exec sessions on running containers: container state improper");
         if (!o->args || !o->args[0])
                 return cu_error_setx(err, EINVAL, "must provide a non-empty command to start an exec session: invalid argument");
-        struct runtime_ctx ctx;
-        char root[4096];
-        engine_runtime_ctx(e, &ctx, root);
         _cleanup_(oci_process_freep) struct oci_process *p = NULL;
-        ret = runtime_process_defaults(&ctx, r->id, &p, err);
+        ret = engine_oci_process_defaults(e, r, &p, err);
         if (ret < 0)
                 return ret;
         strv_free(p->args);
@@ -81,7 +78,10 @@ int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts 
         p->terminal = o->tty;
         struct runtime_exec_opts eo = { .detach = o->detach, .console_socket = o->console_socket };
         int code = 0;
-        ret = runtime_exec(&ctx, r->id, p, &eo, &code, err);
+        engine_event_container(e, r, "exec");
+        ret = engine_oci_exec(e, r, p, &eo, &code, err);
+        if (ret >= 0 && !o->detach)
+                engine_event_exit(e, r, "exec_died", code);
         if (ret < 0) {
                 _cleanup_free_ char *m = strdup(cu_error_msg(*err));
                 if (!m)

@@ -148,7 +148,7 @@ json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r)
         json_object_set_new(o, "HostsPath", json_string(running ? hosts : ""));
         json_object_set_new(o, "StaticDir", json_string(strempty(ud)));
         json_object_set_new(o, "OCIConfigPath", json_string(strempty(cfgp)));
-        json_object_set_new(o, "OCIRuntime", json_string("cuttle"));
+        json_object_set_new(o, "OCIRuntime", json_string(json_string_value(json_object_get(c, "OCIRuntime")) ?: "cuttle"));
         json_object_set_new(o, "ConmonPidFile", json_string(""));
         json_object_set_new(o, "PidFile", json_string(strempty(pidf)));
         json_object_set_new(o, "Name", json_string(strempty(r->name)));

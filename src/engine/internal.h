@@ -3,12 +3,26 @@
 #pragma once
 
 #include "engine/container.h"
+#include "engine/events.h"
 #include "runtime/runtime.h"
 
 /* The built-in runtime's context (state root <runroot>/runtime); root is caller storage. */
 void engine_runtime_ctx(const struct engine *e, struct runtime_ctx *ctx, char root[static 4096]);
 /* Whether the runtime still has state for id. */
 bool engine_runtime_has(const struct engine *e, const char *id);
+/* The container's OCI runtime (container.c): the built-in one in-process, or the external
+ * executable recorded at create (config "RuntimePath", `--runtime`), driven through the OCI
+ * command line with the same state root.  engine_oci_path(): that executable or NULL. */
+int engine_config_runtime(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                          json_t *ic, struct cu_error **err);
+char *engine_oci_path(const struct ctr_record *r);
+int engine_oci_delete(struct engine *e, const struct ctr_record *r, struct cu_error **err);
+int engine_oci_pause(struct engine *e, const struct ctr_record *r, bool pause,
+                     struct cu_error **err);
+int engine_oci_process_defaults(struct engine *e, const struct ctr_record *r,
+                                struct oci_process **ret, struct cu_error **err);
+int engine_oci_exec(struct engine *e, const struct ctr_record *r, const struct oci_process *p,
+                    const struct runtime_exec_opts *o, int *ret_exit_code, struct cu_error **err);
 /* The cuttle binary (e->self_exe or /proc/self/exe resolved), malloc'd. */
 char *engine_self_exe(const struct engine *e);
 

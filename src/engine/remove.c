@@ -17,11 +17,8 @@ int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error
         r->state = CTR_STATE_REMOVING;
         (void) engine_save_state(e, r, NULL);
         if (engine_runtime_has(e, r->id)) {
-                struct runtime_ctx ctx;
-                char root[4096];
-                engine_runtime_ctx(e, &ctx, root);
                 struct cu_error *x = NULL;
-                if (runtime_delete(&ctx, r->id, true, &x) < 0)
+                if (engine_oci_delete(e, r, &x) < 0)
                         log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
                 cu_error_free(x);
         }
@@ -46,6 +43,7 @@ int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error
         char lockp[4096];
         snprintf(lockp, sizeof lockp, "%s/locks/%s.lock", e->runroot, r->id);
         (void) unlink(lockp);
+        engine_event_container(e, r, "remove");
         return 0;
 }
 

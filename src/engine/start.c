@@ -56,6 +56,9 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
                 return NULL;
         if (json_is_true(json_object_get(c, "Tty")) && strv_extend(&a, "--terminal") < 0)
                 return NULL;
+        const char *rt = json_string_value(json_object_get(c, "RuntimePath"));
+        if (rt && *rt && (strv_extend(&a, "--runtime") < 0 || strv_extend(&a, rt) < 0))
+                return NULL;
         if (json_is_true(json_object_get(c, "OpenStdin")) && strv_extend(&a, "--stdin") < 0)
                 return NULL;
         const char *cmd[16];
@@ -68,6 +71,10 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
         if (e->storage_driver) {
                 cmd[n++] = "--storage-driver";
                 cmd[n++] = e->storage_driver;
+        }
+        if (e->events_backend) {
+                cmd[n++] = "--events-backend";
+                cmd[n++] = e->events_backend;
         }
         cmd[n++] = "container";
         cmd[n++] = "cleanup";
@@ -160,12 +167,8 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
         _cleanup_json_ json_t *c = engine_config(rec);
         if (!c)
                 return cu_error_setx(err, EUCLEAN, "container %s: broken config", rec->id);
-        if (engine_runtime_has(e, rec->id)) {
-                struct runtime_ctx ctx;
-                char root[4096];
-                engine_runtime_ctx(e, &ctx, root);
-                (void) runtime_delete(&ctx, rec->id, true, NULL);
-        }
+        if (engine_runtime_has(e, rec->id))
+                (void) engine_oci_delete(e, rec, NULL);
         _cleanup_free_ char *merged = NULL;
         int r = engine_prepare(e, rec, c, &merged, err);
         if (r < 0)
@@ -220,6 +223,8 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
         rec->has_exit_code = false;
         rec->exit_code = 0;
         r = engine_save_state(e, rec, err);
+        if (r >= 0)
+                engine_event_container(e, rec, "init"), engine_event_container(e, rec, "start");
         return r < 0 ? cu_error_prefix(err, r, "recording the start of %s", rec->id) : 0;
 fail:
         engine_prepare_undo(e, rec, c);

@@ -82,12 +82,8 @@ int engine_stop_locked(struct engine *e, struct ctr_record *r, int timeout, stru
         }
         pid_t pid = (pid_t) r->pid;
         _cleanup_close_ int pidfd = sys_pidfd_open(pid, 0);
-        if (r->state == CTR_STATE_PAUSED) {
-                struct runtime_ctx ctx;
-                char root[4096];
-                engine_runtime_ctx(e, &ctx, root);
-                (void) runtime_pause(&ctx, r->id, false, NULL);
-        }
+        if (r->state == CTR_STATE_PAUSED)
+                (void) engine_oci_pause(e, r, false, NULL);
         r->state = CTR_STATE_STOPPING;
         (void) engine_save_state(e, r, NULL);
         bool done = false;
@@ -100,6 +96,7 @@ int engine_stop_locked(struct engine *e, struct ctr_record *r, int timeout, stru
                 if (!pidfd_wait(pidfd, pid, 10000))
                         return cu_error_setx(err, ETIMEDOUT, "container %s did not die", r->id);
         }
+        engine_event_container(e, r, "stop");
         settle(e, r);
         if (r->state == CTR_STATE_STOPPING) {
                 /* the process is gone but its exit was not recorded */
@@ -135,6 +132,7 @@ int engine_kill(struct engine *e, const char *id, int sig, struct cu_error **err
         ret = send_signal((pid_t) r->pid, pidfd, sig);
         if (ret < 0 && ret != -ESRCH)
                 return cu_error_set(err, -ret, "sending signal %d to container %s", sig, r->id);
+        engine_event_container(e, r, "kill");
         return 0;
 }
 
@@ -151,12 +149,10 @@ int engine_pause(struct engine *e, const char *id, bool pause, struct cu_error *
         if (!pause && r->state != CTR_STATE_PAUSED)
                 return cu_error_setx(err, EINVAL, "\"%s\" is not paused, can't unpause: container state improper",
                                      ctr_state_to_string(r->state));
-        struct runtime_ctx ctx;
-        char root[4096];
-        engine_runtime_ctx(e, &ctx, root);
-        ret = runtime_pause(&ctx, r->id, pause, err);
+        ret = engine_oci_pause(e, r, pause, err);
         if (ret < 0)
                 return ret;
         r->state = pause ? CTR_STATE_PAUSED : CTR_STATE_RUNNING;
+        engine_event_container(e, r, pause ? "pause" : "unpause");
         return engine_save_state(e, r, err);
 }

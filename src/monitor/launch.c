@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "util/fd.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/parse.h"
 #include "util/proc.h"
@@ -127,7 +128,7 @@ static int run_external(struct monitor *m, const char *const *args, const int ch
                         struct cu_error **err)
 {
         _cleanup_free_ char *logf = tmp_path(m, "runtime.log");
-        const char *verb = args[0], *argv[16];
+        const char *verb = args[0], *argv[20];
         size_t n = 0;
         argv[n++] = m->runtime;
         if (m->runtime_root) {
@@ -137,6 +138,8 @@ static int run_external(struct monitor *m, const char *const *args, const int ch
         if (logf) {
                 argv[n++] = "--log";
                 argv[n++] = logf;
+                argv[n++] = "--log-format";
+                argv[n++] = "json";
         }
         for (; *args && n < ELEMENTSOF(argv) - 1; args++)
                 argv[n++] = *args;
@@ -156,6 +159,11 @@ static int run_external(struct monitor *m, const char *const *args, const int ch
                 while (len > 0 && text[len - 1] == '\n')
                         text[--len] = '\0';
                 char *last = strrchr(text, '\n');
+                /* {"level":"error","msg":"…","time":"…"}: the message alone */
+                _cleanup_json_ json_t *j = len > 0 ? json_loads(last ? last + 1 : text, 0, NULL) : NULL;
+                const char *msg = json_string_value(json_object_get(j, "msg"));
+                if (msg)
+                        return cu_error_setx(err, EIO, "%s: %s", m->runtime, msg);
                 if (len > 0)
                         return cu_error_setx(err, EIO, "%s %s: %s", m->runtime, verb,
                                              last ? last + 1 : text);
