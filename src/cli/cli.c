@@ -72,6 +72,7 @@ static const struct cli_command top_commands[] = {
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },
         { "save", cmd_save }, { "tag", cmd_tag }, { "untag", cmd_untag },
         { "image", NULL, image_commands }, { "system", NULL, system_commands },
+        { "healthcheck", NULL, healthcheck_commands },
         { "info", cmd_info }, { "version", cmd_version }, { "help", cmd_help },
         { "completion", cmd_completion }, { "oci", cmd_oci },
         { "events", cmd_events }, { "stats", cmd_stats }, { "top", cmd_top },

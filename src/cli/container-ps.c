@@ -20,8 +20,13 @@ static bool label_match(json_t *labels, const char *spec)
         return !eq || streq_ptr(json_string_value(v), eq + 1);
 }
 
-static bool filter_one(const struct ctr_record *r, json_t *cfg, const char *key, const char *val)
+static bool filter_one(struct engine *e, const struct ctr_record *r, json_t *cfg, const char *key,
+                       const char *val)
 {
+        if (strcmp(key, "health") == 0) { /* healthy, unhealthy, starting; none: no healthcheck */
+                _cleanup_free_ char *h = engine_health_status(e, r);
+                return h && strcmp(h, val) == 0;
+        }
         if (strcmp(key, "id") == 0)
                 return strncmp(r->id, val, strlen(val)) == 0;
         if (strcmp(key, "name") == 0) {
@@ -50,7 +55,7 @@ static bool filter_one(const struct ctr_record *r, json_t *cfg, const char *key,
 }
 
 /* Filters of the same key are ORed, different keys ANDed (podman's rule). */
-static bool filters_match(const struct ctr_record *r, char **filters)
+static bool filters_match(struct engine *e, const struct ctr_record *r, char **filters)
 {
         if (!filters)
                 return true;
@@ -67,7 +72,7 @@ static bool filters_match(const struct ctr_record *r, char **filters)
                 for (char **f = filters; *f && !any; f++) {
                         size_t kl = strlen(*k);
                         if (strncmp(*f, *k, kl) == 0 && (*f)[kl] == '=')
-                                any = filter_one(r, cfg, *k, *f + kl + 1);
+                                any = filter_one(e, r, cfg, *k, *f + kl + 1);
                 }
                 if (!any)
                         return false;
@@ -75,7 +80,8 @@ static bool filters_match(const struct ctr_record *r, char **filters)
         return true;
 }
 
-static const char *valid_filters[] = { "id", "name", "label", "status", "ancestor", "exited", NULL };
+static const char *valid_filters[] = { "id", "name", "label", "status", "ancestor", "exited",
+                                       "health", NULL };
 
 int cmd_ps(struct cli_ctx *c, int argc, char **argv)
 {
@@ -137,12 +143,11 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
         bool show_all = all || last >= 0 || filters;
         rows = json_array();
         bool json_out = format && strcmp(format, "json") == 0;
-        int64_t now = engine_now_ns();
         for (size_t i = first; i < n; i++) {
                 struct ctr_record *r = list[i];
                 if (!show_all && r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED)
                         continue;
-                if (!filters_match(r, filters))
+                if (!filters_match(&e, r, filters))
                         continue;
                 json_t *j = engine_ps_json(&e, r);
                 if (json_out) {
@@ -167,7 +172,8 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                                 cmdline = t;
                         }
                 }
-                _cleanup_free_ char *status = engine_status_text(r, now);
+                /* engine_ps_json's: with the health status, "Up 5 seconds ago (healthy)" */
+                const char *status = json_string_value(json_object_get(j, "Status"));
                 json_t *row = json_object();
                 json_object_set_new(row, "ID", json_string(id));
                 json_object_set_new(row, "Image", json_incref(json_object_get(j, "Image")));

@@ -25,6 +25,8 @@ int cmd_container_cleanup(struct cli_ctx *c, int argc, char **argv);
 int cmd_events(struct cli_ctx *c, int argc, char **argv);
 int cmd_top(struct cli_ctx *c, int argc, char **argv);
 int cmd_stats(struct cli_ctx *c, int argc, char **argv);
+int cmd_healthcheck_run(struct cli_ctx *c, int argc, char **argv);
+extern const struct cli_command healthcheck_commands[]; /* healthcheck.c */
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);

@@ -69,6 +69,7 @@ static const char *const descs[][2] = {
         { "version", "Display the cuttle version information" },
         { "volume", "Manage volumes" },
         { "wait", "Block on one or more containers" },
+        { "healthcheck run", "run the health check of a container" },
         { "image exists", "Check if an image exists in local storage" },
         { "image inspect", "Display the configuration of an image" },
         { "image list", "List images in local storage" },

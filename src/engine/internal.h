@@ -103,3 +103,6 @@ void engine_inspect_health(struct engine *e, const struct ctr_record *r, json_t 
 void engine_ps_network(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
 void engine_ps_volumes(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
 void engine_ps_health(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+/* health.c: appends the monitor's --health-* options for the container config c (none when
+ * it has no healthcheck).  -ENOMEM. */
+int engine_health_monitor_args(struct engine *e, const char *id, json_t *c, char ***argv);

@@ -61,6 +61,8 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
                 return NULL;
         if (json_is_true(json_object_get(c, "OpenStdin")) && strv_extend(&a, "--stdin") < 0)
                 return NULL;
+        if (engine_health_monitor_args(e, id, c, &a) < 0)
+                return NULL;
         const char *cmd[16];
         size_t n = 0;
         cmd[n++] = self;

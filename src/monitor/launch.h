@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "attach.h"
+#include "health.h"
 #include "logs.h"
 #include "restart.h"
 #include "runtime/runtime.h"
@@ -27,6 +28,8 @@ struct monitor {
         bool terminal, keep_stdin, daemonize;
         int sync_fd;
         struct restart_spec restart;
+        struct health_config health; /* --health-*: options, handed to hm */
+        struct health_monitor *hm;   /* NULL: no healthcheck */
 
         struct runtime_ctx ctx;
         int sfd; /* signalfd */

@@ -29,6 +29,7 @@
 
 #include "attach.h"
 #include "exitfile.h"
+#include "health.h"
 #include "launch.h"
 #include "logs.h"
 #include "monitor.h"
@@ -66,11 +67,35 @@ static int set_str(char **dst, const char *v)
         return *dst ? 0 : -ENOMEM;
 }
 
+enum { OPT_CID = 256, OPT_BUNDLE, OPT_RROOT, OPT_RUNTIME, OPT_LDRIVER, OPT_LPATH, OPT_LMAX, OPT_LTAG,
+       OPT_TERMINAL, OPT_STDIN, OPT_ATTACH, OPT_EXITF, OPT_PIDF, OPT_SYNC, OPT_EXITCMD, OPT_RESTART,
+       OPT_STOPF, OPT_NODAEMON, OPT_HCMD, OPT_HINTERVAL, OPT_HTIMEOUT, OPT_HSTART,
+       OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME };
+
+/* The healthcheck's numeric options (health.h: durations in ns). */
+static int health_option(struct monitor *m, int c, const char *v, struct cu_error **err)
+{
+        struct health_config *h = &m->health;
+        int r = 0;
+        switch (c) {
+        case OPT_HINTERVAL: r = safe_atoi64(v, &h->interval_ns); break;
+        case OPT_HTIMEOUT: r = safe_atoi64(v, &h->timeout_ns); break;
+        case OPT_HSTART: r = safe_atoi64(v, &h->start_period_ns); break;
+        case OPT_HRETRIES: r = safe_atou(v, &h->retries); break;
+        case OPT_STOPSIG: r = parse_signal(v, &h->stop_signal); break;
+        case OPT_STOPTIME: r = safe_atou(v, &h->stop_timeout); break;
+        case OPT_HONFAIL:
+                h->on_failure = health_on_failure_from_string(v);
+                r = h->on_failure < 0 ? -EINVAL : 0;
+                break;
+        }
+        if (r < 0)
+                return cu_error_setx(err, EINVAL, "invalid healthcheck option \"%s\"", v);
+        return 0;
+}
+
 static int parse_options(struct monitor *m, int argc, char **argv, struct cu_error **err)
 {
-        enum { OPT_CID = 256, OPT_BUNDLE, OPT_RROOT, OPT_RUNTIME, OPT_LDRIVER, OPT_LPATH, OPT_LMAX, OPT_LTAG,
-               OPT_TERMINAL, OPT_STDIN, OPT_ATTACH, OPT_EXITF, OPT_PIDF, OPT_SYNC, OPT_EXITCMD, OPT_RESTART,
-               OPT_STOPF, OPT_NODAEMON };
         static const struct option opts[] = {
                 { "cid", required_argument, NULL, OPT_CID },
                 { "bundle", required_argument, NULL, OPT_BUNDLE },
@@ -90,6 +115,15 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 { "restart", required_argument, NULL, OPT_RESTART },
                 { "stop-file", required_argument, NULL, OPT_STOPF },
                 { "no-daemonize", no_argument, NULL, OPT_NODAEMON },
+                { "health-cmd", required_argument, NULL, OPT_HCMD },
+                { "health-interval", required_argument, NULL, OPT_HINTERVAL },
+                { "health-timeout", required_argument, NULL, OPT_HTIMEOUT },
+                { "health-start-period", required_argument, NULL, OPT_HSTART },
+                { "health-retries", required_argument, NULL, OPT_HRETRIES },
+                { "health-on-failure", required_argument, NULL, OPT_HONFAIL },
+                { "health-log", required_argument, NULL, OPT_HLOG },
+                { "stop-signal", required_argument, NULL, OPT_STOPSIG },
+                { "stop-timeout", required_argument, NULL, OPT_STOPTIME },
                 {},
         };
         int c, r = 0;
@@ -133,6 +167,19 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                         if (r < 0)
                                 return r;
                         break;
+                case OPT_HCMD: r = strv_extend(&m->health.argv, optarg); break;
+                case OPT_HLOG: r = set_str(&m->health.log_path, optarg); break;
+                case OPT_HINTERVAL:
+                case OPT_HTIMEOUT:
+                case OPT_HSTART:
+                case OPT_HRETRIES:
+                case OPT_HONFAIL:
+                case OPT_STOPSIG:
+                case OPT_STOPTIME:
+                        r = health_option(m, c, optarg, err);
+                        if (r < 0)
+                                return r;
+                        break;
                 default:
                         return cu_error_setx(err, EINVAL, "unknown or incomplete option \"%s\"",
                                              argv[optind - 1]);
@@ -169,6 +216,9 @@ static void monitor_done(struct monitor *m)
         free(m->pid_file);
         free(m->stop_file);
         strv_free(m->exit_command);
+        strv_free(m->health.argv);
+        free(m->health.log_path);
+        health_monitor_free(m->hm);
         ctr_log_free(m->log);
         attach_server_free(m->attach);
         if (m->tmpdir)
@@ -384,6 +434,25 @@ static void drain_output(struct monitor *m)
 }
 
 
+/* Reaps every child that exited (as launch_reap(), but a healthcheck's process goes to
+ * health.c); true when the container's init was one of them. */
+static bool reap(struct monitor *m, int *ret_status)
+{
+        bool found = false;
+        int status;
+        pid_t w;
+        while ((w = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (w == m->pid) {
+                        found = true;
+                        *ret_status = status;
+                        health_monitor_stopped(m->hm); /* no action on a reaped pid */
+                } else {
+                        (void) health_monitor_child_exited(m->hm, w, status);
+                }
+        }
+        return found;
+}
+
 /* Handles the signals that arrived; returns true once the init was reaped. */
 static bool handle_signals(struct monitor *m, int *ret_status)
 {
@@ -392,7 +461,7 @@ static bool handle_signals(struct monitor *m, int *ret_status)
         while (read(m->sfd, &si, sizeof si) == sizeof si) {
                 int sig = (int) si.ssi_signo;
                 if (sig == SIGCHLD) {
-                        exited |= launch_reap(m, ret_status);
+                        exited |= reap(m, ret_status);
                         continue;
                 }
                 if (sig == SIGWINCH && m->master < 0)
@@ -404,7 +473,8 @@ static bool handle_signals(struct monitor *m, int *ret_status)
         return exited;
 }
 
-enum { PFD_SIGNAL, PFD_OUT, PFD_ERR, PFD_IN, PFD_ATTACH, _PFD_FIXED = PFD_ATTACH };
+enum { PFD_SIGNAL, PFD_OUT, PFD_ERR, PFD_IN, PFD_HTIMER, PFD_HOUT, PFD_ATTACH,
+       _PFD_FIXED = PFD_ATTACH };
 
 /* Runs until the init exits; returns its wait status. */
 static int watch(struct monitor *m)
@@ -423,6 +493,10 @@ static int watch(struct monitor *m)
                 fds[PFD_ERR] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
                 fds[PFD_IN] = (struct pollfd){ .fd = m->pending_len ? m->in_fd : -1,
                                                .events = POLLOUT };
+                fds[PFD_HTIMER] = (struct pollfd){ .fd = health_monitor_timer_fd(m->hm),
+                                                   .events = POLLIN };
+                fds[PFD_HOUT] = (struct pollfd){ .fd = health_monitor_output_fd(m->hm),
+                                                 .events = POLLIN };
                 size_t n_attach = attach_server_fill(m->attach, fds + PFD_ATTACH,
                                                      m->pending_len == 0);
                 if (poll(fds, _PFD_FIXED + n_attach, -1) < 0) {
@@ -438,6 +512,9 @@ static int watch(struct monitor *m)
                         close_output(m, &m->err_fd);
                 if (fds[PFD_IN].revents)
                         pending_flush(m);
+                if (fds[PFD_HTIMER].revents || fds[PFD_HOUT].revents)
+                        health_monitor_dispatch(m->hm, fds[PFD_HTIMER].revents,
+                                                fds[PFD_HOUT].revents);
                 if (n_attach)
                         attach_server_dispatch(m->attach, fds + PFD_ATTACH, n_attach,
                                                &attach_ops, m);
@@ -479,6 +556,21 @@ static bool stopped_by_user(const struct monitor *m)
         return m->stop_file && access(m->stop_file, F_OK) == 0;
 }
 
+/* Each start of the container: the healthcheck's status goes back to "starting" and its
+ * timer starts.  The checks run in processes forked from here that exec into the container
+ * through the runtime (health.h), not through the engine, which sits above the monitor:
+ * the runtime's allocations stay out of the long-lived monitor. */
+static void start_health(struct monitor *m)
+{
+        struct health_target t = {
+                .cid = m->cid,
+                .ctx = m->ctx,
+                .runtime = m->runtime,
+                .runtime_root = m->runtime_root,
+        };
+        health_monitor_started(m->hm, &t, m->pid, m->stop_file);
+}
+
 /* The container's whole life, restarts included. */
 static int monitor_run(struct monitor *m, struct cu_error **err)
 {
@@ -492,10 +584,12 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
                                 sync_report(m, "error %s", cu_error_msg(*err));
                         return r;
                 }
+                start_health(m);
                 sync_report(m, "pid %d", (int) m->pid);
                 malloc_trim(0);
 
                 int status = watch(m);
+                health_monitor_stopped(m->hm);
                 struct timespec exited_at;
                 clock_gettime(CLOCK_REALTIME, &exited_at);
                 clock_gettime(CLOCK_MONOTONIC, &ended);
@@ -515,7 +609,9 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
                 attach_server_end(m->attach, code);
                 m->pid = 0;
 
-                if (!restart_decide(&m->restart, code, m->restart_count, stopped_by_user(m)))
+                bool hc_restart = health_monitor_restart_requested(m->hm) && !stopped_by_user(m);
+                if (!hc_restart &&
+                    !restart_decide(&m->restart, code, m->restart_count, stopped_by_user(m)))
                         return 0;
                 long ran_ms = (ended.tv_sec - started.tv_sec) * 1000 +
                               (ended.tv_nsec - started.tv_nsec) / 1000000;
@@ -559,6 +655,8 @@ int monitor_main(int argc, char **argv)
                 r = ctr_log_open(m.log_driver, m.log_path, m.log_max_size, m.log_tag, &m.log, &err);
         if (r >= 0 && m.attach_path)
                 r = attach_server_new(m.attach_path, &m.attach, &err);
+        if (r >= 0 && m.health.argv)
+                r = health_monitor_new(&m.health, &m.hm, &err);
         if (r < 0)
                 sync_report(&m, "error %s", cu_error_msg(err));
         if (r >= 0)

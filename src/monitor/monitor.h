@@ -38,6 +38,12 @@
  *   --restart POLICY      no (default), on-failure[:N], always, unless-stopped
  *   --stop-file PATH      if PATH exists when the container exits, the user stopped it: no
  *                         restart, whatever the policy
+ *   --health-cmd ARG      (repeatable) the healthcheck's argv, exec'd in the container on a
+ *                         timer (health.h); with the following, all numbers:
+ *   --health-interval NS, --health-timeout NS, --health-start-period NS  (interval 0: no timer)
+ *   --health-retries N    --health-on-failure none|kill|restart|stop
+ *   --health-log PATH     the results file (podman's healthcheck.log)
+ *   --stop-signal N, --stop-timeout S   how on-failure stop / restart stop the container
  *   --no-daemonize        stay in the foreground (tests); by default the monitor detaches:
  *                         the caller's monitor_main() returns 0 as soon as the monitor runs
  *                         in its own session and process group, with stdio on /dev/null
