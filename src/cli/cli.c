@@ -32,7 +32,7 @@ static int exec_registry(struct cli_ctx *c, int argc, char **argv)
 }
 
 static const struct cli_command image_commands[] = {
-        { "exists", cmd_image_exists }, { "history", cmd_image_history }, { "import", cmd_import },
+        { "diff", cmd_image_diff }, { "exists", cmd_image_exists }, { "history", cmd_image_history }, { "import", cmd_import },
         { "inspect", cmd_image_inspect }, { "list", cmd_images }, { "load", cmd_load }, { "ls", cmd_images },
         { "mount", cmd_image_mount }, { "prune", cmd_image_prune }, { "pull", exec_registry },
         { "push", exec_registry }, { "rm", cmd_rmi }, { "save", cmd_save }, { "tag", cmd_tag },
@@ -41,7 +41,10 @@ static const struct cli_command image_commands[] = {
 };
 
 static const struct cli_command container_commands[] = {
-        { "cleanup", cmd_container_cleanup }, { "create", cmd_create }, { "exec", cmd_exec },
+        { "cleanup", cmd_container_cleanup }, { "commit", cmd_commit }, { "cp", cmd_cp },
+        { "create", cmd_create }, { "diff", cmd_container_diff }, { "exec", cmd_exec },
+        { "export", cmd_export }, { "mount", cmd_mount }, { "umount", cmd_unmount },
+        { "unmount", cmd_unmount },
         { "exists", cmd_container_exists }, { "inspect", cmd_container_inspect }, { "kill", cmd_kill },
         { "list", cmd_ps }, { "logs", cmd_logs }, { "ls", cmd_ps }, { "pause", cmd_pause },
         { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
@@ -67,6 +70,8 @@ static const struct cli_command top_commands[] = {
         { "pause", cmd_pause }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
         { "start", cmd_start }, { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
         { "network", cmd_network }, { "container", NULL, container_commands },
+        { "commit", cmd_commit }, { "cp", cmd_cp }, { "diff", cmd_diff }, { "export", cmd_export },
+        { "mount", cmd_mount }, { "umount", cmd_unmount }, { "unmount", cmd_unmount },
         { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
         { "inspect", cmd_inspect }, { "load", cmd_load }, { "login", exec_registry },
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },

@@ -27,6 +27,15 @@ int cmd_top(struct cli_ctx *c, int argc, char **argv);
 int cmd_stats(struct cli_ctx *c, int argc, char **argv);
 int cmd_healthcheck_run(struct cli_ctx *c, int argc, char **argv);
 extern const struct cli_command healthcheck_commands[]; /* healthcheck.c */
+/* the container filesystem commands (container-cp.c, container-commit.c, container-fs.c) */
+int cmd_cp(struct cli_ctx *c, int argc, char **argv);
+int cmd_commit(struct cli_ctx *c, int argc, char **argv);
+int cmd_diff(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_diff(struct cli_ctx *c, int argc, char **argv);
+int cmd_image_diff(struct cli_ctx *c, int argc, char **argv);
+int cmd_export(struct cli_ctx *c, int argc, char **argv);
+int cmd_mount(struct cli_ctx *c, int argc, char **argv);
+int cmd_unmount(struct cli_ctx *c, int argc, char **argv);
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);
