@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* container cleanup: what follows an exit (the monitor's exit command runs it). */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "engine/internal.h"
 #include "state/lock.h"
@@ -31,6 +34,12 @@ int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_erro
         if (engine_volumes_cleanup(e, r, &x) < 0)
                 log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
         cu_error_free(x);
+        /* `container mount` keeps the storage mounted past the container's exit */
+        _cleanup_free_ char *rundir = engine_path(e, r->id, "rundir");
+        char marker[4096];
+        snprintf(marker, sizeof marker, "%s/mounted", strempty(rundir));
+        if (rundir && access(marker, F_OK) == 0)
+                return 0;
         ret = rootfs_unmount(e->store, r->id, err);
         engine_event_container(e, r, "cleanup");
         return ret < 0 ? cu_error_prefix(err, ret, "unmounting container %s storage", r->id) : 0;

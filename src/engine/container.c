@@ -185,20 +185,40 @@ static pid_t read_pid_file(const char *path)
         return safe_atoi(text, &pid) < 0 ? 0 : pid;
 }
 
+/* Whether the container has a restart policy (other than "no"): a cheap look at the
+ * config text, which create writes compactly ("RestartPolicy":"..."). */
+static bool has_restart_policy(const struct ctr_record *r)
+{
+        const char *k = r->config ? strstr(r->config, "\"RestartPolicy\":\"") : NULL;
+        if (!k)
+                return false;
+        k += strlen("\"RestartPolicy\":\"");
+        return *k != '"' && strncmp(k, "no\"", 3) != 0;
+}
+
 int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
 {
+        bool exited_restartable = r->state == CTR_STATE_EXITED && has_restart_policy(r);
         if (r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED &&
-            r->state != CTR_STATE_STOPPING)
+            r->state != CTR_STATE_STOPPING && !exited_restartable)
                 return 0;
-        if (pid_alive((pid_t) r->pid, recorded_pid_start(r)))
+        if (!exited_restartable && pid_alive((pid_t) r->pid, recorded_pid_start(r)))
                 return 0;
         _cleanup_free_ char *exitf = engine_path(e, r->id, "exit");
         _cleanup_free_ char *pidf = engine_path(e, r->id, "pid");
         if (!exitf || !pidf)
                 return 0;
-        /* A restart policy: the monitor may have started the container again. */
+        /* A restart policy: the monitor may have started the container again — also after
+         * a command recorded the exit in the moment between the exit and the restart (the
+         * pid file is rewritten after the exit). */
         pid_t now = read_pid_file(pidf);
+        struct stat pst;
+        if (exited_restartable &&
+            (now <= 0 || stat(pidf, &pst) < 0 ||
+             (int64_t) pst.st_mtim.tv_sec * 1000000000 + pst.st_mtim.tv_nsec < r->finished_at))
+                return 0;
         if (now > 0 && now != r->pid && pid_alive(now, 0)) {
+                r->started_at = engine_now_ns();
                 r->pid = now;
                 uint64_t t = 0;
                 char st;
@@ -217,6 +237,8 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
                 engine_event_container(e, r, "restart");
                 return 1;
         }
+        if (exited_restartable)
+                return 0;
         int code = -1;
         int64_t at = 0;
         if (!read_exit_file(exitf, &code, &at)) {
