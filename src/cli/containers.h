@@ -22,6 +22,8 @@ int cmd_pause(struct cli_ctx *c, int argc, char **argv);
 int cmd_unpause(struct cli_ctx *c, int argc, char **argv);
 int cmd_container_exists(struct cli_ctx *c, int argc, char **argv);
 int cmd_container_cleanup(struct cli_ctx *c, int argc, char **argv);
+int cmd_port(struct cli_ctx *c, int argc, char **argv);
+
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);
