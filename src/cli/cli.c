@@ -47,7 +47,7 @@ static const struct cli_command container_commands[] = {
         { "unmount", cmd_unmount },
         { "exists", cmd_container_exists }, { "inspect", cmd_container_inspect }, { "kill", cmd_kill },
         { "list", cmd_ps }, { "logs", cmd_logs }, { "ls", cmd_ps }, { "pause", cmd_pause },
-        { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
+        { "port", cmd_port }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
         { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
         { "stats", cmd_stats }, { "top", cmd_top },
         { NULL, NULL },
@@ -67,7 +67,7 @@ static int cmd_oci(struct cli_ctx *c, int argc, char **argv)
 
 static const struct cli_command top_commands[] = {
         { "create", cmd_create }, { "exec", cmd_exec }, { "kill", cmd_kill }, { "logs", cmd_logs },
-        { "pause", cmd_pause }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
+        { "pause", cmd_pause }, { "port", cmd_port }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
         { "start", cmd_start }, { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
         { "network", cmd_network }, { "container", NULL, container_commands },
         { "commit", cmd_commit }, { "cp", cmd_cp }, { "diff", cmd_diff }, { "export", cmd_export },

@@ -62,6 +62,11 @@ int cmd_login(struct cli_ctx *c, int argc, char **argv);
 int cmd_logout(struct cli_ctx *c, int argc, char **argv);
 
 int cmd_network(struct cli_ctx *c, int argc, char **argv);
+/* network-connect.c: network connect / disconnect, and reload of one container (prints its
+ * ID; returns the exit code). */
+int cmd_network_connect(struct cli_ctx *c, int argc, char **argv);
+int cmd_network_disconnect(struct cli_ctx *c, int argc, char **argv);
+int cli_network_reload_container(struct cli_ctx *c, const char *name);
 
 /* Logs an image event (tag, untag, remove, import, load, save) as the engine does (events.c). */
 void cli_event_image(struct cli_ctx *c, const char *status, const char *id, const char *name);

@@ -10,6 +10,47 @@
 #include "util/json.h"
 #include "util/strv.h"
 
+/* The PORTS column: "0.0.0.0:8080->80/tcp, …" from ps --format json's Ports. */
+static json_t *ps_ports_text(json_t *ports)
+{
+        char *out = NULL;
+        size_t len = 0, i;
+        FILE *f = open_memstream(&out, &len);
+        json_t *p;
+        json_array_foreach(ports, i, p) {
+                if (!f)
+                        break;
+                const char *ip = json_string_value(json_object_get(p, "host_ip"));
+                json_int_t hp = json_integer_value(json_object_get(p, "host_port"));
+                json_int_t cp = json_integer_value(json_object_get(p, "container_port"));
+                json_int_t n = json_integer_value(json_object_get(p, "range"));
+                const char *proto = json_string_value(json_object_get(p, "protocol"));
+                fprintf(f, "%s%s:", i ? ", " : "", ip && *ip ? ip : "0.0.0.0");
+                if (n > 1)
+                        fprintf(f, "%lld-%lld->%lld-%lld/%s", (long long) hp, (long long) (hp + n - 1), (long long) cp,
+                                (long long) (cp + n - 1), strempty(proto));
+                else
+                        fprintf(f, "%lld->%lld/%s", (long long) hp, (long long) cp, strempty(proto));
+        }
+        if (f)
+                fclose(f);
+        json_t *s = json_string(out ? out : "");
+        free(out);
+        return s;
+}
+
+/* The NETWORKS column: names joined by ",". */
+static json_t *ps_networks_text(json_t *nets)
+{
+        _cleanup_strv_ char **v = NULL;
+        size_t i;
+        json_t *n;
+        json_array_foreach(nets, i, n)
+                (void) strv_extend(&v, json_string_value(n));
+        _cleanup_free_ char *j = strv_join(v, ",");
+        return json_string(j ? j : "");
+}
+
 static bool label_match(json_t *labels, const char *spec)
 {
         const char *eq = strchr(spec, '=');
@@ -185,7 +226,7 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 json_object_set_new(row, "CreatedAt", json_incref(json_object_get(j, "Created")));
                 json_object_set_new(row, "Status", json_string(status ? status : ""));
                 json_object_set_new(row, "State", json_string(status ? status : ""));
-                json_object_set_new(row, "Ports", json_string(""));
+                json_object_set_new(row, "Ports", ps_ports_text(json_object_get(j, "Ports")));
                 json_object_set_new(row, "Names", json_string(strempty(r->name)));
                 json_t *labels = json_object_get(j, "Labels");
                 json_object_set_new(row, "Labels", json_is_object(labels) ? json_incref(labels) : json_object());
@@ -196,7 +237,7 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 json_object_set_new(row, "Pod", json_string(""));
                 json_object_set_new(row, "PodName", json_string(""));
                 json_object_set_new(row, "Mounts", json_string(""));
-                json_object_set_new(row, "Networks", json_string(""));
+                json_object_set_new(row, "Networks", ps_networks_text(json_object_get(j, "Networks")));
                 json_object_set_new(row, "Size", json_string(""));
                 json_object_set_new(row, "IsInfra", json_false());
                 json_array_append_new(rows, row);

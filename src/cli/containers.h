@@ -36,6 +36,8 @@ int cmd_image_diff(struct cli_ctx *c, int argc, char **argv);
 int cmd_export(struct cli_ctx *c, int argc, char **argv);
 int cmd_mount(struct cli_ctx *c, int argc, char **argv);
 int cmd_unmount(struct cli_ctx *c, int argc, char **argv);
+int cmd_port(struct cli_ctx *c, int argc, char **argv);
+
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);

@@ -345,14 +345,8 @@ static int cmd_reload(struct cli_ctx *c, int argc, char **argv)
         else if (all) {
                 rc = net_reload(db, runroot_of(c), NULL, NULL, &err) < 0 ? cli_fail(125, err) : 0;
         } else {
-                for (size_t i = 0; i < a.n && rc == 0; i++) {
-                        json_t *st = NULL;
-                        if (net_reload(db, runroot_of(c), a.args[i], &st, &err) < 0)
-                                rc = cli_fail(125, err);
-                        else
-                                printf("%s\n", a.args[i]);
-                        json_decref(st);
-                }
+                for (size_t i = 0; i < a.n && rc == 0; i++)
+                        rc = cli_network_reload_container(c, a.args[i]);
         }
         opts_args_done(&a);
         return rc;
@@ -362,7 +356,8 @@ static const struct {
         const char *name;
         cli_command_fn fn;
 } network_commands[] = {
-        { "create", cmd_create }, { "exists", cmd_exists }, { "inspect", cmd_inspect }, { "list", cmd_ls },
+        { "connect", cmd_network_connect }, { "create", cmd_create },
+        { "disconnect", cmd_network_disconnect }, { "exists", cmd_exists }, { "inspect", cmd_inspect }, { "list", cmd_ls },
         { "ls", cmd_ls }, { "prune", cmd_prune }, { "reload", cmd_reload }, { "remove", cmd_rm }, { "rm", cmd_rm },
 };
 

@@ -1,12 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* create/run: network options. */
+/* create/run: network options (podman's names and help texts). */
 #include "run-flags.h"
+#include "util/strv.h"
 
 static size_t add(struct engine_create_opts *o, struct opt *out)
 {
+        struct engine_net_opts *n = &o->net;
         const struct opt t[] = {
-                RUN_S("network", 0, &o->net.network, "Connect a container to a network"),
-                { .name = "net", .type = OPT_STRING, .value = &o->net.network, .alias_of = "network" },
+                RUN_A("network", 0, &n->networks, "Connect a container to a network"),
+                { .name = "net", .type = OPT_STRING_ARRAY, .value = &n->networks, .alias_of = "network" },
+                RUN_A("network-alias", 0, &n->aliases, "Add network-scoped alias for the container"),
+                RUN_S("ip", 0, &n->ip, "Specify a static IPv4 address for the container"),
+                RUN_S("ip6", 0, &n->ip6, "Specify a static IPv6 address for the container"),
+                RUN_S("mac-address", 0, &n->mac, "Container MAC address (e.g. 92:d0:c6:0a:29:33)"),
+                RUN_A("publish", 'p', &n->publish, "Publish a container's port, or a range of ports, to the host (default [])"),
+                RUN_B("publish-all", 'P', &n->publish_all, "Publish all exposed ports to random ports on the host interface"),
+                RUN_L("expose", 0, &n->expose, "Expose a port or a range of ports"),
+                RUN_L("dns", 0, &n->dns, "Set custom DNS servers"),
+                RUN_L("dns-search", 0, &n->dns_search, "Set custom DNS search domains"),
+                RUN_L("dns-option", 0, &n->dns_options, "Set custom DNS options"),
+                { .name = "dns-opt", .type = OPT_STRING_SLICE, .value = &n->dns_options, .alias_of = "dns-option" },
+                RUN_L("add-host", 0, &n->add_hosts, "Add a custom host-to-IP mapping (host:ip) (default [])"),
+                RUN_B("no-hosts", 0, &n->no_hosts, "Do not create /etc/hosts within the container, instead use the version from the image"),
                 { 0 },
         };
         return run_flags_copy(t, out);
@@ -14,13 +29,21 @@ static size_t add(struct engine_create_opts *o, struct opt *out)
 
 static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *opts)
 {
-        (void) c, (void) o, (void) opts;
+        (void) c, (void) opts;
+        /* the engine checks the values (it knows the networks and the image's EXPOSE) */
+        if (o->net.ip && !*o->net.ip)
+                return cli_failf(125, "invalid IP address: \"\"");
         return 0;
 }
 
 static void done(struct engine_create_opts *o)
 {
-        (void) o;
+        struct engine_net_opts *n = &o->net;
+        char **v[] = { n->networks, n->aliases, n->publish, n->expose, n->dns, n->dns_search,
+                       n->dns_options, n->add_hosts };
+        for (size_t i = 0; i < ELEMENTSOF(v); i++)
+                strv_free(v[i]);
+        *n = (struct engine_net_opts){ 0 };
 }
 
 const struct run_flags_area run_flags_net = { add, check, done };

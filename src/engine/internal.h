@@ -89,6 +89,19 @@ void engine_prepare_undo(struct engine *e, struct ctr_record *rec, json_t *c);
  * while a container that joined one of its namespaces runs. */
 int engine_namespaces_check_remove(struct engine *e, const struct ctr_record *r,
                                    struct cu_error **err);
+/* network.c, port.c: the network mode of a config (arg: the container ID of container:,
+ * the path of ns:). */
+enum engine_netmode { NETMODE_BRIDGE, NETMODE_NONE, NETMODE_HOST, NETMODE_CONTAINER, NETMODE_NS };
+enum engine_netmode engine_netmode(json_t *c, const char **ret_arg);
+/* port.c: -p, -P and --expose into the config (PortMappings, PublishAll); host ports are
+ * checked to be free when bridge. */
+int engine_config_ports(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                        json_t *ic, bool bridge, struct cu_error **err);
+/* port.c: -EADDRINUSE when another container publishes one of these host ports. */
+int engine_ports_check_others(struct engine *e, const char *self_id, const struct port_mapping *v,
+                              size_t n, struct cu_error **err);
+/* port.c: ps --format json's Ports (podman's [{host_ip, container_port, …}] or null). */
+json_t *engine_ps_ports(struct engine *e, const struct ctr_record *r);
 
 /* After the container exited (cleanup) or before it is removed: idempotent. */
 int engine_network_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);

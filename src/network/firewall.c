@@ -10,6 +10,11 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include "util/proc.h"
 #include "firewall.h"
@@ -254,4 +259,54 @@ int fw_lock(const char *runroot, struct cu_error **err)
                         return cu_error_set(err, e, "locking %s", p);
                 }
         return fd;
+}
+
+/* Asks nf_tables directly (NFT_MSG_GETCHAIN over nfnetlink, no helper exec): a few
+ * microseconds instead of the helper's tens of milliseconds. */
+int fw_net_installed(const char *bridge)
+{
+        char nat[64], fwd[64], in[64];
+        net_chain_names(bridge, nat, fwd, in);
+        struct {
+                struct nlmsghdr nh;
+                struct nfgenmsg nf;
+                char attrs[256];
+        } req = { 0 };
+        size_t off = 0;
+        const char *vals[] = { FW_TABLE, nat };
+        const uint16_t types[] = { NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME };
+        for (size_t i = 0; i < 2; i++) {
+                size_t l = strlen(vals[i]) + 1;
+                struct nlattr *a = (struct nlattr *) (req.attrs + off);
+                a->nla_type = types[i];
+                a->nla_len = (uint16_t) (NLA_HDRLEN + l);
+                memcpy(req.attrs + off + NLA_HDRLEN, vals[i], l);
+                off += NLA_ALIGN(a->nla_len);
+        }
+        req.nh.nlmsg_len = (uint32_t) (NLMSG_LENGTH(sizeof(struct nfgenmsg)) + off);
+        req.nh.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN;
+        req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        req.nh.nlmsg_seq = 1;
+        req.nf.nfgen_family = NFPROTO_INET;
+        req.nf.version = NFNETLINK_V0;
+        _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+        if (fd < 0)
+                return -errno;
+        if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+                return -errno;
+        char buf[8192];
+        for (;;) {
+                ssize_t n = recv(fd, buf, sizeof(buf), 0);
+                if (n < 0)
+                        return errno == EINTR ? fw_net_installed(bridge) : -errno;
+                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                const struct nlmsgerr *e = NLMSG_DATA(h);
+                                /* the chain itself came before the ack */
+                                return e->error == 0 ? 1 : e->error == -ENOENT ? 0 : e->error;
+                        }
+                        if (h->nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWCHAIN))
+                                return 1;
+                }
+        }
 }

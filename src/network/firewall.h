@@ -71,5 +71,7 @@ char *fw_helper_path(void);
 /* Serialises firewall changes across processes: an flock on
  * <runroot>/network.lock.  Returns the fd to close. */
 int fw_lock(const char *runroot, struct cu_error **err);
+/* Whether the network chains of a bridge are in the kernel (1), not (0), or -errno. */
+int fw_net_installed(const char *bridge);
 /* The chain name of a container: "ctr-" + 12 characters. */
 void fw_ctr_chain(const char *id, char out[32]);

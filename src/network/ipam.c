@@ -312,6 +312,13 @@ static int allocate_locked(struct db *db, const struct cu_network *net, const ch
                                 goto fail;
                         }
                 }
+                /* no --mac-address: derived from the IPv4 address (as docker does), so that a
+                 * reused address keeps its MAC and neighbours' ARP caches stay right */
+                if (!(mac && *mac) && k == 0 && l->ip.family == AF_INET) {
+                        snprintf(macbuf, sizeof(macbuf), "02:42:%02x:%02x:%02x:%02x", l->ip.a[0], l->ip.a[1],
+                                 l->ip.a[2], l->ip.a[3]);
+                        snprintf(l->mac, sizeof(l->mac), "%s", macbuf);
+                }
                 if ((r = insert_lease(db, l, err)) < 0)
                         goto fail;
                 k++;

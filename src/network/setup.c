@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "firewall.h"
@@ -13,6 +14,7 @@
 #include "netns.h"
 #include "networks.h"
 #include "setup.h"
+#include "setup-internal.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -63,11 +65,8 @@ static int plan_load(struct db *db, struct fw_plan *p, struct cu_error **err)
         if (!p->fnets)
                 return -ENOMEM;
         for (size_t i = 0; i < p->n_nets; i++) {
-                int used = network_lease_count(db, p->nets[i]->name, err);
-                if (used < 0)
-                        return used;
-                if (!used)
-                        continue;
+                /* every network has its chains, used or not: a container joining a network
+                 * whose chains are in place needs no firewall change at all */
                 struct cu_network *n = p->nets[i];
                 struct fw_net *f = p->fnets + p->n_fnets++;
                 f->bridge = n->interface;
@@ -242,145 +241,6 @@ int net_status(struct db *db, const char *runroot, const char *id, json_t **ret,
         return *ret ? 0 : -ENOMEM;
 }
 
-/* ---- hosts files of peers ------------------------------------------------------ */
-
-/* Every container sharing a network with id (id included when with_self). */
-static int sync_hosts_of(struct db *db, char *const *networks, const char *skip_id, struct cu_error **err)
-{
-        _cleanup_strv_ char **ids = NULL;
-        int r = ipam_attachment_list(db, &ids, err);
-        if (r < 0)
-                return r;
-        for (size_t ni = 0; networks && networks[ni]; ni++) {
-                struct hosts_peer *peers = calloc(strv_length(ids) + 1, sizeof(*peers));
-                char **keep = NULL; /* strings to free */
-                json_t **atts = calloc(strv_length(ids) + 1, sizeof(json_t *));
-                size_t np = 0;
-                if (!peers || !atts) {
-                        free(peers);
-                        free(atts);
-                        return -ENOMEM;
-                }
-                for (size_t i = 0; ids[i]; i++) {
-                        if (skip_id && strcmp(ids[i], skip_id) == 0)
-                                continue;
-                        struct net_lease *l = NULL;
-                        size_t nl = 0;
-                        if (ipam_leases(db, networks[ni], ids[i], &l, &nl, NULL) < 0 || nl == 0) {
-                                free(l);
-                                continue;
-                        }
-                        json_t *att = NULL;
-                        if (ipam_attachment_get(db, ids[i], &att, NULL) < 0 || !att) {
-                                free(l);
-                                continue;
-                        }
-                        char ipb[CU_IP_STRLEN];
-                        char *ip = strdup(cu_ip_format(&l[0].ip, ipb));
-                        free(l);
-                        char **names = NULL;
-                        const char *name = json_string_value(json_object_get(att, "name"));
-                        if (name && *name)
-                                strv_extend(&names, name);
-                        json_t *an;
-                        size_t k;
-                        json_array_foreach(json_object_get(att, "networks"), k, an) {
-                                if (!streq_ptr(json_string_value(json_object_get(an, "network")), networks[ni]))
-                                        continue;
-                                size_t q;
-                                json_t *al;
-                                json_array_foreach(json_object_get(an, "aliases"), q, al)
-                                        if (json_string_value(al) && !strv_contains(names, json_string_value(al)))
-                                                strv_extend(&names, json_string_value(al));
-                        }
-                        char shortid[13];
-                        snprintf(shortid, sizeof(shortid), "%.12s", ids[i]);
-                        strv_extend(&names, shortid);
-                        strv_push(&keep, ip);
-                        atts[np] = att;
-                        peers[np++] = (struct hosts_peer) { json_string_value(json_object_get(att, "hosts_path")), ip, names };
-                }
-                _cleanup_error_ struct cu_error *e = NULL;
-                r = hosts_sync_peers(peers, np, &e);
-                if (r < 0)
-                        log_debug("rewriting hosts files of network %s: %s", networks[ni], cu_error_msg(e));
-                for (size_t i = 0; i < np; i++) {
-                        strv_free(peers[i].names);
-                        json_decref(atts[i]);
-                }
-                free(peers);
-                free(atts);
-                strv_free(keep);
-        }
-        return 0;
-}
-
-static char **attachment_networks(json_t *att)
-{
-        char **v = NULL;
-        size_t i;
-        json_t *an;
-        json_array_foreach(json_object_get(att, "networks"), i, an)
-                if (json_string_value(json_object_get(an, "network")))
-                        strv_extend(&v, json_string_value(json_object_get(an, "network")));
-        return v;
-}
-
-int net_peer_entries(struct db *db, const char *id, struct hosts_entry **ret, size_t *n, struct cu_error **err)
-{
-        _cleanup_json_ json_t *att = NULL;
-        int r = ipam_attachment_get(db, id, &att, err);
-        *ret = NULL;
-        *n = 0;
-        if (r < 0 || !att)
-                return r;
-        _cleanup_strv_ char **nets = attachment_networks(att);
-        for (size_t ni = 0; nets && nets[ni]; ni++) {
-                struct net_lease *l = NULL;
-                size_t nl = 0;
-                if ((r = ipam_network_leases(db, nets[ni], &l, &nl, err)) < 0)
-                        return r;
-                for (size_t k = 0; k < nl; k++) {
-                        if (strcmp(l[k].container, id) == 0 || (k > 0 && strcmp(l[k].container, l[k - 1].container) == 0))
-                                continue;
-                        _cleanup_json_ json_t *pa = NULL;
-                        ipam_attachment_get(db, l[k].container, &pa, NULL);
-                        char **names = NULL;
-                        const char *name = pa ? json_string_value(json_object_get(pa, "name")) : NULL;
-                        if (name && *name)
-                                strv_extend(&names, name);
-                        char shortid[13], b[CU_IP_STRLEN];
-                        snprintf(shortid, sizeof(shortid), "%.12s", l[k].container);
-                        strv_extend(&names, shortid);
-                        struct hosts_entry *nv = realloc(*ret, (*n + 1) * sizeof(**ret));
-                        if (!nv) {
-                                strv_free(names);
-                                free(l);
-                                return -ENOMEM;
-                        }
-                        *ret = nv;
-                        nv[(*n)++] = (struct hosts_entry) { strdup(cu_ip_format(&l[k].ip, b)), names };
-                }
-                free(l);
-        }
-        return 0;
-}
-
-int net_set_hosts_path(struct db *db, const char *id, const char *path, struct cu_error **err)
-{
-        _cleanup_json_ json_t *att = NULL;
-        int r = ipam_attachment_get(db, id, &att, err);
-        if (r < 0)
-                return r;
-        if (!att)
-                return cu_error_setx(err, ENOENT, "container %s has no network attachment", id);
-        json_object_set_new(att, "hosts_path", json_string(path));
-        if ((r = ipam_attachment_put(db, id, att, err)) < 0)
-                return r;
-        _cleanup_strv_ char **nets = attachment_networks(att);
-        return sync_hosts_of(db, nets, NULL, err);
-}
-
 /* ---- host side ----------------------------------------------------------------- */
 
 static int ensure_bridge(struct rtnl *rt, const struct cu_network *n, bool ports, struct cu_error **err)
@@ -427,7 +287,17 @@ static int attach_one(struct rtnl *host, struct rtnl *ns, int nsfd, const struct
                       struct cu_error **err)
 {
         const char *mac = nl ? l[0].mac : NULL;
-        int r = rtnl_veth_create(host, veth, ifname, nsfd, mac && *mac ? mac : NULL, n->mtu, err);
+        int r = 0;
+        for (int attempt = 0; attempt < 50; attempt++) {
+                /* the same container again (a restart): its previous namespace may still be
+                 * on its way out in the kernel's cleanup worker, with the old veth */
+                r = rtnl_veth_create(host, veth, ifname, nsfd, mac && *mac ? mac : NULL, n->mtu, err);
+                if (r != -EEXIST)
+                        break;
+                cu_error_clear(err);
+                if (rtnl_link_delete(host, veth, NULL) == -ENODEV)
+                        usleep(2000);
+        }
         if (r < 0)
                 return r;
         int hidx = rtnl_link_index(host, veth, err);
@@ -488,24 +358,38 @@ static int setup_locked(struct db *db, const struct net_setup_opts *o, struct cu
         if ((r = lo_up(&ns, err)) < 0 || (nsfd = netns_open(path, err)) < 0 || (r = rtnl_open(&host, err)) < 0)
                 goto out;
         for (size_t i = 0; i < nn; i++) {
-                int bidx = ensure_bridge(&host, nets[i], o->n_ports > 0, err);
-                if (bidx < 0) {
-                        r = bidx;
-                        goto out;
-                }
                 struct net_lease *l = NULL;
                 size_t nl = 0;
                 if ((r = ipam_leases(db, nets[i]->name, o->container_id, &l, &nl, err)) < 0)
                         goto out;
                 json_t *an = json_array_get(json_object_get(att, "networks"), i);
-                r = attach_one(&host, &ns, nsfd, nets[i], bidx, json_string_value(json_object_get(an, "veth")),
-                               json_string_value(json_object_get(an, "ifname")), l, nl, err);
+                const char *veth = json_string_value(json_object_get(an, "veth"));
+                for (int attempt = 0;; attempt++) {
+                        int bidx = ensure_bridge(&host, nets[i], o->n_ports > 0, err);
+                        if (bidx < 0) {
+                                r = bidx;
+                                break;
+                        }
+                        r = attach_one(&host, &ns, nsfd, nets[i], bidx, veth,
+                                       json_string_value(json_object_get(an, "ifname")), l, nl, err);
+                        /* the bridge deleted under us (another engine on the same host, e.g.
+                         * podman's netavark with the same podman0): once more */
+                        if (r >= 0 || attempt == 2 || rtnl_link_index(&host, nets[i]->interface, NULL) >= 0)
+                                break;
+                        cu_error_clear(err);
+                        (void) rtnl_link_delete(&host, veth, NULL);
+                }
                 free(l);
                 if (r < 0) {
                         cu_error_prefix(err, r, "network %s", nets[i]->name);
                         goto out;
                 }
         }
+        bool need_fw = o->n_ports > 0;
+        for (size_t i = 0; i < nn && !need_fw; i++)
+                need_fw = fw_net_installed(nets[i]->interface) != 1;
+        if (!need_fw)
+                goto out;
         struct fw_plan plan = { 0 };
         if ((r = plan_load(db, &plan, err)) >= 0) {
                 struct fw_ctr self = { .id = o->container_id, .ports = o->ports, .n_ports = o->n_ports };
@@ -587,8 +471,8 @@ int net_setup(struct db *db, const struct net_setup_opts *o, json_t **ret_status
         if (r < 0)
                 goto fail;
         {
-                _cleanup_strv_ char **names = attachment_networks(att);
-                sync_hosts_of(db, names, NULL, NULL);
+                _cleanup_strv_ char **names = net_attachment_networks(att);
+                net_sync_hosts(db, names, NULL, NULL);
         }
         if (ret_status && (r = net_status(db, o->runroot, o->container_id, ret_status, err)) < 0)
                 goto fail;
@@ -615,12 +499,15 @@ int net_teardown(struct db *db, const char *runroot, const char *id, struct cu_e
         _cleanup_free_ char *path = netns_path(runroot, id);
         if (!path)
                 return -ENOMEM;
-        _cleanup_strv_ char **veths = NULL, **bridges = NULL, **nets = att ? attachment_networks(att) : NULL;
+        /* the record is written before any kernel work: without one there is at most a
+         * namespace (--network none) */
+        if (!att)
+                return netns_remove(path, err);
+        _cleanup_strv_ char **veths = NULL, **nets = net_attachment_networks(att);
         size_t i;
         json_t *an;
         json_array_foreach(att ? json_object_get(att, "networks") : NULL, i, an) {
                 strv_extend(&veths, json_string_value(json_object_get(an, "veth")));
-                strv_extend(&bridges, json_string_value(json_object_get(an, "bridge")));
         }
         char v0[IFNAMSIZ];
         veth_name(id, 0, v0);
@@ -635,38 +522,41 @@ int net_teardown(struct db *db, const char *runroot, const char *id, struct cu_e
                 safe_close(lock);
                 return r;
         }
-        for (i = 0; veths && veths[i]; i++) {
+        /* Dropping the namespace's last reference (our mount: the container's processes
+         * are gone) makes the kernel destroy it, its eth<n> and their host peers, in its
+         * cleanup worker, off our path; deleting a veth here costs ~20 ms of
+         * synchronize_net() each.  Only when the namespace was not pinned any more (a
+         * crash between the steps) are the veths deleted one by one. */
+        bool pinned = umount2(path, MNT_DETACH) == 0;
+        r = netns_remove(path, ret == 0 ? err : NULL);
+        if (r < 0 && ret == 0)
+                ret = r;
+        for (i = 0; !pinned && veths && veths[i]; i++) {
                 r = rtnl_link_delete(&host, veths[i], NULL);
                 if (r < 0 && r != -ENODEV && ret == 0)
                         ret = cu_error_set(err, -r, "deleting %s", veths[i]);
         }
-        r = netns_remove(path, ret == 0 ? err : NULL);
-        if (r < 0 && ret == 0)
-                ret = r;
         if ((r = ipam_release(db, NULL, id, ret == 0 ? err : NULL)) < 0 && ret == 0)
                 ret = r;
         if ((r = ipam_attachment_delete(db, id, ret == 0 ? err : NULL)) < 0 && ret == 0)
                 ret = r;
-        /* bridges whose last container left go, with their chains */
-        _cleanup_strv_ char **gone = NULL;
-        for (i = 0; nets && nets[i]; i++) {
-                int used = network_lease_count(db, nets[i], NULL);
-                if (used == 0 && bridges && bridges[i]) {
-                        rtnl_link_delete(&host, bridges[i], NULL);
-                        strv_extend(&gone, bridges[i]);
-                }
-        }
+        /* bridges and their chains stay when the last container leaves (as docker0 does):
+         * deleting a bridge costs the kernel tens of milliseconds, and another run would
+         * make it again; they go with `network rm`.  The firewall changes only for a
+         * container with published ports (its chain). */
         rtnl_close(&host);
         struct fw_plan plan = { 0 };
-        if ((r = plan_load(db, &plan, ret == 0 ? err : NULL)) >= 0) {
-                struct fw_change chg = { .remove_id = id, .remove_bridges = gone };
+        r = 0;
+        if (json_array_size(json_object_get(att, "ports")) > 0 &&
+            (r = plan_load(db, &plan, ret == 0 ? err : NULL)) >= 0) {
+                struct fw_change chg = { .remove_id = id };
                 r = plan_apply(&plan, &chg, ret == 0 ? err : NULL);
         }
         plan_done(&plan);
         if (r < 0 && ret == 0)
                 ret = r;
         safe_close(lock);
-        sync_hosts_of(db, nets, id, NULL);
+        net_sync_hosts(db, nets, id, NULL);
         return ret;
 }
 
@@ -712,5 +602,165 @@ int net_network_removed(struct db *db, const char *runroot, const char *bridge, 
         }
         plan_done(&plan);
         safe_close(lock);
+        return r;
+}
+
+/* ---- connect / disconnect of a running container ------------------------------------ */
+
+static json_t *attachment_find(json_t *att, const char *network, size_t *ret_idx)
+{
+        size_t i;
+        json_t *an;
+        json_array_foreach(json_object_get(att, "networks"), i, an)
+                if (streq_ptr(json_string_value(json_object_get(an, "network")), network)) {
+                        if (ret_idx)
+                                *ret_idx = i;
+                        return an;
+                }
+        return NULL;
+}
+
+static int connect_locked(struct db *db, const char *path, const char *id, const struct cu_network *n,
+                          json_t *an, struct cu_error **err)
+{
+        struct rtnl host = { .fd = -1 }, ns = { .fd = -1 };
+        _cleanup_close_ int nsfd = netns_open(path, err);
+        if (nsfd < 0)
+                return nsfd;
+        int r = rtnl_open(&host, err);
+        if (r < 0)
+                return r;
+        if ((r = netns_rtnl(nsfd, &ns, err)) >= 0) {
+                struct fw_plan plan = { 0 };
+                _cleanup_json_ json_t *att = NULL;
+                int bidx = ensure_bridge(&host, n, false, err);
+                struct net_lease *l = NULL;
+                size_t nl = 0;
+                r = bidx;
+                if (r >= 0)
+                        r = ipam_leases(db, n->name, id, &l, &nl, err);
+                if (r >= 0)
+                        r = attach_one(&host, &ns, nsfd, n, bidx, json_string_value(json_object_get(an, "veth")),
+                                       json_string_value(json_object_get(an, "ifname")), l, nl, err);
+                free(l);
+                /* a container with published ports needs route_localnet on the new bridge too */
+                if (r >= 0 && ipam_attachment_get(db, id, &att, err) >= 0 && att &&
+                    json_array_size(json_object_get(att, "ports")) > 0) {
+                        char key[128];
+                        snprintf(key, sizeof(key), "net/ipv4/conf/%s/route_localnet", n->interface);
+                        r = sysctl_write(key, "1", err);
+                }
+                if (r >= 0 && fw_net_installed(n->interface) != 1 && (r = plan_load(db, &plan, err)) >= 0) {
+                        struct fw_change chg = { 0 };
+                        r = plan_apply(&plan, &chg, err);
+                }
+                plan_done(&plan);
+                rtnl_close(&ns);
+        }
+        rtnl_close(&host);
+        return r;
+}
+
+int net_connect(struct db *db, const char *runroot, const char *id, const struct net_attach_opts *a,
+                struct cu_error **err)
+{
+        _cleanup_json_ json_t *att = NULL;
+        int r = ipam_attachment_get(db, id, &att, err);
+        if (r < 0)
+                return r;
+        if (!att)
+                return cu_error_setx(err, ENOENT, "container %.12s has no network namespace set up", id);
+        _cleanup_network_ struct cu_network *n = NULL;
+        if ((r = network_get(db, a->network, &n, err)) < 0)
+                return r;
+        if (attachment_find(att, n->name, NULL))
+                return cu_error_setx(err, EEXIST, "container %s is already connected to network %s: network already exists",
+                                     id, n->name);
+        json_t *anets = json_object_get(att, "networks");
+        if (json_array_size(anets) >= MAX_NETS)
+                return cu_error_setx(err, E2BIG, "a container can join at most %d networks", MAX_NETS);
+        /* the first free interface number */
+        size_t idx = 0;
+        for (bool used = true; used; idx += used) {
+                char want[IFNAMSIZ];
+                snprintf(want, sizeof(want), "eth%zu", idx);
+                used = false;
+                size_t i;
+                json_t *an;
+                json_array_foreach(anets, i, an)
+                        used |= streq_ptr(json_string_value(json_object_get(an, "ifname")), want);
+        }
+        char veth[IFNAMSIZ], ifname[IFNAMSIZ];
+        veth_name(id, idx, veth);
+        snprintf(ifname, sizeof(ifname), "eth%zu", idx);
+        json_t *an = json_pack("{s:s,s:s,s:s,s:s,s:[]}", "network", n->name, "bridge", n->interface, "veth", veth,
+                               "ifname", ifname, "aliases");
+        for (size_t k = 0; a->aliases && a->aliases[k]; k++)
+                json_array_append_new(json_object_get(an, "aliases"), json_string(a->aliases[k]));
+        json_array_append_new(anets, an);
+        if ((r = ipam_attachment_put(db, id, att, err)) < 0)
+                return r;
+        struct net_lease *l = NULL;
+        size_t nl = 0;
+        r = ipam_allocate(db, n, id, a->static_ips, a->mac, &l, &nl, err);
+        free(l);
+        _cleanup_free_ char *path = netns_path(runroot, id);
+        if (r >= 0 && !path)
+                r = -ENOMEM;
+        if (r >= 0) {
+                int lock = fw_lock(runroot, err);
+                if (lock < 0)
+                        r = lock;
+                else {
+                        r = connect_locked(db, path, id, n, an, err);
+                        safe_close(lock);
+                }
+        }
+        if (r < 0) {
+                _cleanup_error_ struct cu_error *e2 = NULL;
+                if (net_disconnect(db, runroot, id, n->name, &e2) < 0)
+                        log_debug("undoing a failed connect: %s", cu_error_msg(e2));
+                return cu_error_prefix(err, r, "connecting %.12s to network %s", id, n->name);
+        }
+        _cleanup_strv_ char **names = net_attachment_networks(att);
+        net_sync_hosts(db, names, NULL, NULL);
+        return 0;
+}
+
+int net_disconnect(struct db *db, const char *runroot, const char *id, const char *network,
+                   struct cu_error **err)
+{
+        _cleanup_json_ json_t *att = NULL;
+        int r = ipam_attachment_get(db, id, &att, err);
+        if (r < 0)
+                return r;
+        size_t idx = 0;
+        json_t *an = att ? attachment_find(att, network, &idx) : NULL;
+        if (!an)
+                return cu_error_setx(err, ENOENT, "container %s is not connected to network %s", id, network);
+        _cleanup_free_ char *veth = strdup(strempty(json_string_value(json_object_get(an, "veth"))));
+        if (!veth)
+                return -ENOMEM;
+        int lock = fw_lock(runroot, err);
+        if (lock < 0)
+                return lock;
+        struct rtnl host = { .fd = -1 };
+        if ((r = rtnl_open(&host, err)) >= 0) {
+                int d = rtnl_link_delete(&host, veth, NULL);
+                if (d < 0 && d != -ENODEV)
+                        r = cu_error_set(err, -d, "deleting %s", veth);
+        }
+        if (r >= 0)
+                r = ipam_release(db, network, id, err);
+        if (r >= 0) {
+                json_array_remove(json_object_get(att, "networks"), idx);
+                r = ipam_attachment_put(db, id, att, err);
+        }
+        /* the bridge and its chains stay (see net_teardown) */
+        if (host.fd >= 0)
+                rtnl_close(&host);
+        safe_close(lock);
+        char *nets[] = { (char *) network, NULL };
+        net_sync_hosts(db, nets, NULL, NULL);
         return r;
 }

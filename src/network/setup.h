@@ -16,8 +16,12 @@
  * net_teardown() is idempotent and works from the container ID alone
  * (names are derived from it), after a crash or a kill -9 of the engine
  * too: veths, the namespace mount and file, the container's nft chain, its
- * leases and record; a bridge whose last container left is removed with
- * its network's chains.
+ * leases and record.  Bridges and their network chains stay when the last
+ * container leaves (as docker0 does: making and deleting a bridge costs the
+ * kernel tens of milliseconds); they go with the network
+ * (net_network_removed()).  The firewall helper runs only when something
+ * changes: published ports, or a network whose chains are missing
+ * (fw_net_installed() asks the kernel).
  *
  * Other modes are the caller's, with helpers: none → net_setup_none() (a
  * namespace with lo only); host → no namespace; ns:PATH → use PATH as is;
@@ -78,6 +82,15 @@ int net_peer_entries(struct db *db, const char *container_id, struct hosts_entry
  * after setup) and rewrites the peers sections of its networks. */
 int net_set_hosts_path(struct db *db, const char *container_id, const char *path,
                        struct cu_error **err);
+/* network connect on a set-up container: a lease, the veth into its namespace, the
+ * firewall, the peers' hosts files.  -EEXIST when already connected; on failure nothing
+ * of it stays. */
+int net_connect(struct db *db, const char *runroot, const char *container_id,
+                const struct net_attach_opts *a, struct cu_error **err);
+/* network disconnect: the veth, the leases on that network, its record entry; the bridge
+ * when it was the last.  -ENOENT when not connected. */
+int net_disconnect(struct db *db, const char *runroot, const char *container_id,
+                   const char *network, struct cu_error **err);
 /* Called when a network is removed: its bridge and chains go. */
 int net_network_removed(struct db *db, const char *runroot, const char *bridge,
                         struct cu_error **err);

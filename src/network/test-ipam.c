@@ -146,6 +146,8 @@ static void test_allocate_release(void **s)
         assert_non_null(strstr(cu_error_msg(err), "already allocated to container ID s1"));
         assert_int_equal(ipam_allocate(db, m, "r1", NULL, NULL, &l, &nl, NULL), 0);
         assert_string_equal(cu_ip_format(&l[0].ip, b), "10.67.0.129");
+        /* no --mac-address: derived from the IPv4 address */
+        assert_string_equal(l[0].mac, "02:42:0a:43:00:81");
         free(l);
         network_free(n);
         network_free(m);
