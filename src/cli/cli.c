@@ -54,8 +54,11 @@ static const struct cli_command container_commands[] = {
 };
 
 static const struct cli_command system_commands[] = {
+        { "df", cmd_system_df },
         { "info", cmd_info },
         { "events", cmd_events },
+        { "prune", cmd_system_prune },
+        { "reset", cmd_system_reset },
         { NULL, NULL },
 };
 

@@ -99,7 +99,7 @@ static void remove_garbage(struct store *s, char **layers, char **blobs)
 }
 
 /* Removes the image record and its garbage, under the store lock. */
-static int delete_image(struct store *s, const char *id, struct cu_error **err)
+int cli_image_delete(struct store *s, const char *id, struct cu_error **err)
 {
         struct store_lock *lk = NULL;
         int r = store_lock(s, &lk, err);
@@ -137,7 +137,7 @@ static int remove_one(struct store *s, const struct image_rec *im, const char *b
                 image_unmount(s, im->id, NULL);
         for (size_t i = 0; im->names && im->names[i]; i++)
                 printf("Untagged: %s\n", im->names[i]);
-        if (delete_image(s, im->id, &err) < 0)
+        if (cli_image_delete(s, im->id, &err) < 0)
                 return cli_fail(125, err);
         printf("Deleted: %s\n", im->id);
         *deleted = true;
@@ -248,7 +248,7 @@ int cmd_image_prune(struct cli_ctx *c, int argc, char **argv)
                         continue;
                 if (image_container_count(s->db, v[i]->id) > 0)
                         continue;
-                if (delete_image(s, v[i]->id, &err) < 0) {
+                if (cli_image_delete(s, v[i]->id, &err) < 0) {
                         rc = cli_fail(125, err);
                         cu_error_clear(&err);
                         continue;

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * system df, system prune, system reset (podman's texts).
+ *
+ * Sizes: an image's size is its layers' (each layer counted once however many images share
+ * it); a container's is its writable layer (the overlay upper dir); a volume's is its data.
+ * Reclaimable: what removing the unused ones would free.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "containers.h"
+#include "image-json.h"
+#include "network/networks.h"
+#include "network/setup.h"
+#include "output.h"
+#include "state/db.h"
+#include "storage/images.h"
+#include "storage/rootfs.h"
+#include "storage/store.h"
+#include "template.h"
+#include "util/fileio.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+/* Bytes used by the tree at dirfd/name (st_blocks, hard links counted once per inode is
+ * not worth it here: podman sums sizes too).  Never follows symlinks, stays on one fs. */
+static uint64_t tree_size_at(int at, const char *name, dev_t dev, int depth)
+{
+        struct stat st;
+        if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (dev && st.st_dev != dev))
+                return 0;
+        uint64_t sum = S_ISREG(st.st_mode) || S_ISLNK(st.st_mode) ? (uint64_t) st.st_size : 0;
+        if (!S_ISDIR(st.st_mode) || depth > 256)
+                return sum;
+        int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return sum;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return sum;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        sum += tree_size_at(dirfd(d), de->d_name, st.st_dev, depth + 1);
+        closedir(d);
+        return sum;
+}
+
+static uint64_t tree_size(const char *path)
+{
+        return tree_size_at(AT_FDCWD, path, 0, 0);
+}
+
+struct df_row {
+        const char *type;
+        size_t total, active;
+        uint64_t size, reclaimable;
+};
+
+static int df_images(struct store *s, struct df_row *row, struct cu_error **err)
+{
+        struct image_rec **v = NULL;
+        size_t n = 0;
+        int r = images_list(s->db, &v, &n, err);
+        if (r < 0)
+                return r;
+        _cleanup_strv_ char **seen = NULL, **used = NULL;
+        for (size_t i = 0; i < n; i++) {
+                bool active = image_container_count(s->db, v[i]->id) > 0;
+                row->total++;
+                row->active += active;
+                for (char **l = v[i]->layers; l && *l; l++) {
+                        uint64_t sz = 0;
+                        if (!strv_contains(seen, *l)) {
+                                (void) strv_extend(&seen, *l);
+                                (void) images_layer_size(s->db, *l, &sz);
+                                row->size += sz;
+                        }
+                        if (active && !strv_contains(used, *l))
+                                (void) strv_extend(&used, *l);
+                }
+        }
+        uint64_t in_use = 0;
+        for (char **l = used; l && *l; l++) {
+                uint64_t sz = 0;
+                (void) images_layer_size(s->db, *l, &sz);
+                in_use += sz;
+        }
+        row->reclaimable = row->size > in_use ? row->size - in_use : 0;
+        image_recs_free(v, n);
+        return 0;
+}
+
+static int df_containers(struct engine *e, struct df_row *row, struct cu_error **err)
+{
+        struct ctr_record **v = NULL;
+        size_t n = 0;
+        int r = engine_list(e, &v, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                char diff[4096];
+                snprintf(diff, sizeof diff, "%s/containers/%s/diff", e->root, v[i]->id);
+                uint64_t sz = tree_size(diff);
+                bool running = engine_is_running(v[i]);
+                row->total++;
+                row->active += running;
+                row->size += sz;
+                if (!running)
+                        row->reclaimable += sz;
+                ctr_record_free(v[i]);
+        }
+        free(v);
+        return 0;
+}
+
+static int df_volumes(struct engine *e, struct df_row *row, struct cu_error **err)
+{
+        (void) err;
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/volumes", e->root);
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        struct ctr_record **v = NULL;
+        size_t n = 0;
+        if (engine_list(e, &v, &n, NULL) < 0)
+                n = 0;
+        DIR *d = fdopendir(fd);
+        if (!d)
+                goto out;
+        TAKE_FD(fd);
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                char data[4096 + 300];
+                snprintf(data, sizeof data, "%s/%s/_data", dir, de->d_name);
+                struct stat st;
+                if (stat(data, &st) < 0)
+                        continue;
+                uint64_t sz = tree_size(data);
+                /* in use: a container's config names it as a volume source */
+                char needle[600];
+                snprintf(needle, sizeof needle, "\"%s\"", de->d_name);
+                bool used = false;
+                for (size_t i = 0; i < n && !used; i++)
+                        used = v[i]->config && strstr(v[i]->config, needle) &&
+                               strstr(v[i]->config, "\"Volumes\"");
+                row->total++;
+                row->active += used;
+                row->size += sz;
+                if (!used)
+                        row->reclaimable += sz;
+        }
+        closedir(d);
+out:
+        for (size_t i = 0; i < n; i++)
+                ctr_record_free(v[i]);
+        free(v);
+        return 0;
+}
+
+static json_t *df_json(const struct df_row *row)
+{
+        char a[32], b[32], rec[64];
+        human_size(row->size, a);
+        human_size(row->reclaimable, b);
+        unsigned pct = row->size ? (unsigned) (row->reclaimable * 100 / row->size) : 0;
+        snprintf(rec, sizeof rec, "%s (%u%%)", b, pct);
+        return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s}", "Type", row->type, "Total",
+                         (json_int_t) row->total, "Active", (json_int_t) row->active, "RawSize",
+                         (json_int_t) row->size, "RawReclaimable", (json_int_t) row->reclaimable,
+                         "Size", a, "Reclaimable", rec);
+}
+
+int cmd_system_df(struct cli_ctx *c, int argc, char **argv)
+{
+        const char *format = NULL;
+        bool verbose = false;
+        struct opt opts[] = {
+                { .name = "format", .type = OPT_STRING, .value = &format, .help = "Pretty-print images using a Go template" },
+                { .name = "verbose", .shorthand = 'v', .type = OPT_BOOL, .value = &verbose, .help = "Show detailed information on disk usage" },
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle system df [options]",
+                                .short_desc = "Show podman disk usage", .opts = opts };
+        struct opts_args args = { 0 };
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        size_t npos = args.n;
+        opts_args_done(&args);
+        if (rc)
+                return rc == CLI_DONE_OK ? 0 : rc;
+        if (npos)
+                return cli_failf(125, "`cuttle system df` takes no arguments");
+        if (verbose && format)
+                return cli_failf(125, "cannot combine --format and --verbose flags");
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        if (cli_engine(c, &e, &err) < 0)
+                return cli_fail(125, err);
+        struct df_row rows[3] = { { .type = "Images" }, { .type = "Containers" },
+                                  { .type = "Local Volumes" } };
+        if (df_images(e.store, &rows[0], &err) < 0 || df_containers(&e, &rows[1], &err) < 0 ||
+            df_volumes(&e, &rows[2], &err) < 0)
+                return cli_fail(125, err);
+        _cleanup_json_ json_t *out = json_array();
+        for (size_t i = 0; i < 3; i++)
+                json_array_append_new(out, df_json(&rows[i]));
+        if (verbose) {
+                /* the summary per kind, one table each (podman prints one line per object) */
+                static const char *const titles[] = { "Images space usage:", "Containers space usage:",
+                                                      "Local Volumes space usage:" };
+                for (size_t i = 0; i < 3; i++) {
+                        char a[32];
+                        printf("%s\n\nTOTAL       ACTIVE      SIZE\n%-11zu %-11zu %s\n\n", titles[i],
+                               rows[i].total, rows[i].active, human_size(rows[i].size, a));
+                }
+                return 0;
+        }
+        static const struct column headers[] = {
+                { "Type", "TYPE" }, { "Total", "TOTAL" }, { "Active", "ACTIVE" },
+                { "Size", "SIZE" }, { "Reclaimable", "RECLAIMABLE" }, { NULL, NULL },
+        };
+        static const struct column cols[] = {
+                { "Type", NULL }, { "Total", NULL }, { "Active", NULL }, { "Size", NULL },
+                { "Reclaimable", NULL }, { NULL, NULL },
+        };
+        return cli_output(format, out, cols, headers, false);
+}
+
+/* Asks on stderr.  Returns true to go on; otherwise *rc is the exit code (0: the user said
+ * no).  Without a terminal it refuses (as image prune does) rather than hang or guess. */
+static bool confirm(const char *text, bool force, int *rc)
+{
+        *rc = 0;
+        if (force)
+                return true;
+        if (!isatty(STDIN_FILENO)) {
+                *rc = cli_failf(125, "refusing to remove without --force when stdin is not a terminal");
+                return false;
+        }
+        fprintf(stderr, "%sAre you sure you want to continue? [y/N] ", text);
+        char answer[16] = "";
+        return fgets(answer, sizeof answer, stdin) && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+static void print_section(const char *title, char **items)
+{
+        if (!items || !items[0])
+                return;
+        printf("%s\n", title);
+        for (char **p = items; *p; p++)
+                printf("%s\n", *p);
+}
+
+/* Removes the containers that are not running (all with every).  Their IDs into ids. */
+static int remove_containers(struct engine *e, bool every, char ***ids, uint64_t *freed)
+{
+        struct ctr_record **v = NULL;
+        size_t n = 0;
+        _cleanup_error_ struct cu_error *err = NULL;
+        int rc = 0;
+        if (engine_list(e, &v, &n, &err) < 0)
+                return cli_fail(125, err);
+        for (size_t i = 0; i < n; i++) {
+                if (!every && engine_is_running(v[i])) {
+                        ctr_record_free(v[i]);
+                        continue;
+                }
+                char diff[4096];
+                snprintf(diff, sizeof diff, "%s/containers/%s/diff", e->root, v[i]->id);
+                uint64_t sz = tree_size(diff);
+                cu_error_clear(&err);
+                if (engine_remove(e, v[i]->id, true, 0, &err) < 0 && err && err->errnum != ENOENT) {
+                        fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+                        rc = 125;
+                } else {
+                        *freed += sz;
+                        (void) strv_extend(ids, v[i]->id);
+                }
+                ctr_record_free(v[i]);
+        }
+        free(v);
+        return rc;
+}
+
+static int remove_networks(struct engine *e, bool every, char ***names)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct cu_network **v = NULL;
+        size_t n = 0;
+        if (network_list(e->db, &v, &n, &err) < 0)
+                return cli_fail(125, err);
+        int rc = 0;
+        for (size_t i = 0; i < n; i++) {
+                bool dflt = strcmp(v[i]->name, NETWORK_DEFAULT_NAME) == 0;
+                if ((dflt && !every) || (!every && network_lease_count(e->db, v[i]->name, NULL) != 0))
+                        continue;
+                cu_error_clear(&err);
+                if (dflt) { /* reset: the default network's bridge and rules go, its record stays */
+                        (void) net_network_removed(e->db, e->runroot, v[i]->interface, NULL);
+                        continue;
+                }
+                if (network_remove(e->db, v[i]->name, every, &err) < 0) {
+                        fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+                        rc = 125;
+                        continue;
+                }
+                (void) net_network_removed(e->db, e->runroot, v[i]->interface, NULL);
+                (void) strv_extend(names, v[i]->name);
+        }
+        networks_free(v, n);
+        return rc;
+}
+
+static int remove_images(struct store *s, bool all, bool every, char ***ids, uint64_t *freed)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        int rc = 0;
+        /* Removing an image can leave another one dangling: repeat until nothing changes. */
+        for (int round = 0; round < 50; round++) {
+                struct image_rec **v = NULL;
+                size_t n = 0, removed = 0;
+                if (images_list(s->db, &v, &n, &err) < 0)
+                        return cli_fail(125, err);
+                for (size_t i = 0; i < n; i++) {
+                        bool dangling = !v[i]->names || !v[i]->names[0];
+                        if (!every && ((!all && !dangling) || image_container_count(s->db, v[i]->id) > 0))
+                                continue;
+                        if (image_is_mounted(s, v[i]->id, NULL))
+                                image_unmount(s, v[i]->id, NULL);
+                        cu_error_clear(&err);
+                        if (cli_image_delete(s, v[i]->id, &err) < 0) {
+                                fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+                                rc = 125;
+                                continue;
+                        }
+                        *freed += v[i]->size;
+                        (void) strv_extend(ids, v[i]->id);
+                        removed++;
+                }
+                image_recs_free(v, n);
+                if (!removed || rc)
+                        break;
+        }
+        return rc;
+}
+
+/* Volumes not used by any container (every: all of them). */
+static int remove_volumes(struct engine *e, bool every, char ***names)
+{
+        (void) e, (void) every, (void) names;
+        return 0;
+}
+
+int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
+{
+        bool all = false, force = false, volumes = false;
+        _cleanup_strv_ char **filters = NULL;
+        struct opt opts[] = {
+                { .name = "all", .shorthand = 'a', .type = OPT_BOOL, .value = &all, .help = "Remove all unused data" },
+                { .name = "filter", .type = OPT_STRING_ARRAY, .value = &filters, .help = "Provide filter values (e.g. 'label=<key>=<value>')" },
+                { .name = "force", .shorthand = 'f', .type = OPT_BOOL, .value = &force, .help = "Do not prompt for confirmation.  The default is false" },
+                { .name = "volumes", .type = OPT_BOOL, .value = &volumes, .help = "Prune volumes" },
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle system prune [options]",
+                                .short_desc = "Remove unused data", .opts = opts };
+        struct opts_args args = { 0 };
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        size_t npos = args.n;
+        opts_args_done(&args);
+        if (rc)
+                return rc == CLI_DONE_OK ? 0 : rc;
+        if (npos)
+                return cli_failf(125, "`cuttle system prune` takes no arguments");
+        if (filters)
+                return cli_failf(125, "--filter is not supported by system prune yet");
+        char text[512];
+        snprintf(text, sizeof text,
+                 "WARNING! This command removes:\n\t- all stopped containers\n"
+                 "\t- all networks not used by at least one container\n%s%s"
+                 "\t- all dangling build cache\n\n",
+                 all ? "\t- all images without at least one container associated with them\n"
+                     : "\t- all dangling images\n",
+                 volumes ? "\t- all volumes not used by at least one container\n" : "");
+        if (!confirm(text, force, &rc))
+                return rc;
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        if (cli_engine(c, &e, &err) < 0)
+                return cli_fail(125, err);
+        _cleanup_strv_ char **ctrs = NULL, **nets = NULL, **imgs = NULL;
+        uint64_t freed = 0;
+        rc = remove_containers(&e, false, &ctrs, &freed);
+        print_section("Deleted Containers", ctrs);
+        int r = remove_networks(&e, false, &nets);
+        print_section("Deleted Networks", nets);
+        rc = rc ? rc : r;
+        _cleanup_strv_ char **vols = NULL;
+        if (volumes) {
+                r = remove_volumes(&e, false, &vols);
+                print_section("Deleted Volumes", vols);
+                rc = rc ? rc : r;
+        }
+        r = remove_images(e.store, all, false, &imgs, &freed);
+        print_section("Deleted Images", imgs);
+        rc = rc ? rc : r;
+        char b[32];
+        printf("Total reclaimed space: %s\n", human_size(freed, b));
+        return rc;
+}
+
+/* Unmounts every mount below path (deepest first).  Returns how many stay. */
+static size_t unmount_below(const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file("/proc/self/mountinfo", &text, NULL, NULL) < 0)
+                return 0;
+        _cleanup_strv_ char **mps = NULL;
+        size_t plen = strlen(path);
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char mp[4096];
+                if (sscanf(l, "%*s %*s %*s %*s %4095s", mp) != 1)
+                        continue;
+                if (strncmp(mp, path, plen) == 0 && (mp[plen] == '/' || mp[plen] == '\0'))
+                        (void) strv_extend(&mps, mp);
+        }
+        size_t n = strv_length(mps), left = 0;
+        for (size_t i = n; i-- > 0;) /* mountinfo lists parents first */
+                if (umount2(mps[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                        left++;
+        return left;
+}
+
+int cmd_system_reset(struct cli_ctx *c, int argc, char **argv)
+{
+        bool force = false;
+        struct opt opts[] = {
+                { .name = "force", .shorthand = 'f', .type = OPT_BOOL, .value = &force, .help = "Do not prompt for confirmation" },
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle system reset [options]",
+                                .short_desc = "Reset storage back to initial state", .opts = opts };
+        struct opts_args args = { 0 };
+        int rc = cli_parse(&cmd, argc, argv, &args);
+        size_t npos = args.n;
+        opts_args_done(&args);
+        if (rc)
+                return rc == CLI_DONE_OK ? 0 : rc;
+        if (npos)
+                return cli_failf(125, "`cuttle system reset` takes no arguments");
+        if (!confirm("WARNING! This will remove:\n        - all containers\n        - all pods\n"
+                     "        - all images\n        - all networks\n        - all build cache\n"
+                     "        - all machines\n        - all volumes\n",
+                     force, &rc))
+                return rc;
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct engine e;
+        if (cli_engine(c, &e, &err) < 0)
+                return cli_fail(125, err);
+        _cleanup_strv_ char **ctrs = NULL, **nets = NULL, **imgs = NULL;
+        uint64_t freed = 0;
+        rc = remove_containers(&e, true, &ctrs, &freed);
+        int r = remove_networks(&e, true, &nets);
+        rc = rc ? rc : r;
+        _cleanup_strv_ char **vols = NULL;
+        r = remove_volumes(&e, true, &vols);
+        rc = rc ? rc : r;
+        r = remove_images(e.store, true, true, &imgs, &freed);
+        rc = rc ? rc : r;
+        /* What is left on disk goes too, as podman removes its graph root and run root:
+         * first anything still mounted below them (image mounts, namespaces). */
+        const char *root = e.root, *runroot = e.runroot;
+        size_t left = unmount_below(root) + unmount_below(runroot);
+        if (left)
+                return cli_failf(125, "%zu mounts under %s or %s could not be unmounted", left, root,
+                                 runroot);
+        const char *dirs[] = { root, runroot };
+        for (size_t i = 0; i < 2; i++) {
+                int x = rm_rf(dirs[i]);
+                if (x < 0 && x != -ENOENT) {
+                        fprintf(stderr, "Error: removing %s: %s\n", dirs[i], strerror(-x));
+                        rc = 125;
+                }
+        }
+        return rc;
+}
