@@ -75,6 +75,7 @@ static const struct cli_command top_commands[] = {
         { "network", cmd_network }, { "container", NULL, container_commands },
         { "commit", cmd_commit }, { "cp", cmd_cp }, { "diff", cmd_diff }, { "export", cmd_export },
         { "mount", cmd_mount }, { "umount", cmd_unmount }, { "unmount", cmd_unmount },
+        { "secret", cmd_secret },
         { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
         { "inspect", cmd_inspect }, { "load", cmd_load }, { "login", exec_registry },
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },

@@ -82,7 +82,6 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                 A("env", 'e', &f->o.env, "Set environment variables in container"),
                 A("env-file", 0, &f->o.env_files, "Read in a file of environment variables"),
                 B("env-host", 0, &f->o.env_host, "Use all current host environment variables in container"),
-                S("hostname", 'h', &f->o.hostname, "Set container hostname"),
                 B("init", 0, &f->o.init, "Run an init binary inside the container that forwards signals and reaps processes"),
                 B("interactive", 'i', &f->o.interactive, "Keep STDIN open even if not attached"),
                 A("label", 'l', &f->o.labels, "Set metadata on container"),
@@ -102,8 +101,6 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                 S("stop-signal", 0, &f->o.stop_signal, "Signal to stop a container. Default is SIGTERM"),
                 { .name = "stop-timeout", .type = OPT_UINT, .value = &f->stop_timeout, .help = "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL", .def = "10" },
                 B("tty", 't', &f->o.tty, "Allocate a pseudo-TTY for container"),
-                S("user", 'u', &f->o.user, "Username or UID (format: <name|uid>[:<group|gid>])"),
-                S("workdir", 'w', &f->o.workdir, "Working directory inside the container"),
                 { 0 },
         };
         struct opt opts[ELEMENTSOF(core) + 5 * RUN_FLAGS_AREA_MAX + 1];

@@ -2,18 +2,54 @@
 /* exec: a process in a running container, through the built-in runtime in-process. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/internal.h"
+#include "engine/bind-internal.h"
+#include "engine/passwd.h"
 #include "oci/spec.h"
 #include "storage/rootfs.h"
+#include "util/fileio.h"
 #include "util/strv.h"
 
 static char **all_caps(void)
 {
         return engine_caps_available();
+}
+
+/* The container's passwd or group as the container sees it: the read-only root's copy in
+ * the bundle when there is one, else the root's own file.  NULL when missing. */
+static char *etc_text(struct engine *e, const char *id, int rootfd, const char *name)
+{
+        _cleanup_free_ char *ud = engine_path(e, id, "userdata");
+        char *text = NULL, p[4096], etc[64];
+        snprintf(p, sizeof p, "%s/%s", strempty(ud), name);
+        if (ud && read_full_file(p, &text, NULL, NULL) >= 0)
+                return text;
+        snprintf(etc, sizeof etc, "/etc/%s", name);
+        return bind_read_in_root(rootfd, etc, &text) < 0 ? NULL : text;
+}
+
+/* --user of exec, resolved in the container's passwd and group (runc's rules). */
+static int exec_user(struct engine *e, const char *id, const char *user, struct oci_process *p,
+                     struct cu_error **err)
+{
+        _cleanup_free_ char *merged = rootfs_path(e->store, id);
+        _cleanup_close_ int rootfd = merged ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        _cleanup_free_ char *pw = etc_text(e, id, rootfd, "passwd"), *gr = etc_text(e, id, rootfd, "group");
+        struct exec_user u = { 0 };
+        int r = exec_user_resolve(pw, gr, user, &u, err);
+        if (r < 0)
+                return r;
+        p->user.uid = u.uid;
+        p->user.gid = u.gid;
+        free(p->user.additional_gids);
+        p->user.additional_gids = TAKE_PTR(u.sgids);
+        p->user.n_additional_gids = u.n_sgids;
+        exec_user_done(&u);
+        return 0;
 }
 
 int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts *o,
@@ -54,18 +90,9 @@ int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts 
                 p->cwd = strdup(o->workdir);
         }
         if (o->user) {
-                _cleanup_free_ char *merged = rootfs_path(e->store, r->id);
-                _cleanup_close_ int rootfd = merged ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-                uint32_t uid, gid, *groups = NULL;
-                size_t n = 0;
-                ret = engine_resolve_user(rootfd, o->user, &uid, &gid, &groups, &n, NULL, err);
+                ret = exec_user(e, r->id, o->user, p, err);
                 if (ret < 0)
                         return ret;
-                p->user.uid = uid;
-                p->user.gid = gid;
-                free(p->user.additional_gids);
-                p->user.additional_gids = groups;
-                p->user.n_additional_gids = n;
         }
         if (o->privileged) {
                 char ***sets[] = { &p->caps.bounding, &p->caps.effective, &p->caps.permitted };

@@ -74,6 +74,11 @@ int engine_spec_env_set(json_t *spec, const char *name, const char *value, bool 
 /* A bind mount entry {destination, type bind, source, options [bind, rprivate, nosuid,
  * nodev, ro|rw]}. */
 json_t *engine_spec_bind(const char *dst, const char *src, bool ro);
+/* bindmounts.c: a bind mount of one of the engine's files (src) at dst and, for each
+ * --chrootdirs directory D, at D/dst (the seed's mountIntoRootDirs(), for hosts and
+ * resolv.conf), each unless the user mounts something there. */
+int engine_spec_bind_chroot(json_t *spec, struct engine_spec_ctx *x, const char *dst,
+                            const char *src);
 /* Writes text to <bundle>/<name> (atomically, mode 0644). */
 int engine_bundle_file(const char *bundle, const char *name, const char *text,
                        struct cu_error **err);

@@ -144,7 +144,9 @@ static void test_users_from_passwd(void **state)
         json_t *user = json_object_get(json_object_get(s, "process"), "user");
         assert_int_equal(json_integer_value(json_object_get(user, "uid")), 1000);
         assert_int_equal(json_integer_value(json_object_get(user, "gid")), 1001);
-        assert_int_equal(json_integer_value(json_array_get(json_object_get(user, "additionalGids"), 0)), 100);
+        /* podman 4.3 lists the primary gid first, then the user's groups */
+        assert_int_equal(json_integer_value(json_array_get(json_object_get(user, "additionalGids"), 0)), 1001);
+        assert_int_equal(json_integer_value(json_array_get(json_object_get(user, "additionalGids"), 1)), 100);
         assert_true(env_has(s, "HOME=/home/tester"));
         /* a non-root user has no effective capabilities */
         json_t *caps = json_object_get(json_object_get(s, "process"), "capabilities");
