@@ -275,6 +275,11 @@ int sec_config_namespaces(struct engine *e, json_t *c, const struct engine_creat
         bool net_host = streq_ptr(nm, "host");
         bool ipc_host = streq_ptr(json_string_value(json_object_get(c, "IpcMode")), "host");
         bool uts_host = streq_ptr(json_string_value(json_object_get(c, "UTSMode")), "host");
+        /* containers.conf's default_sysctls (containers-common's default): unprivileged ICMP
+         * sockets, so that ping works without CAP_NET_RAW — in a network namespace of the
+         * container's own only */
+        if (!net_host && !(nm && (strncmp(nm, "container:", 10) == 0 || strncmp(nm, "ns:", 3) == 0)))
+                json_object_set_new(sys, "net.ipv4.ping_group_range", json_string("0 0"));
         for (char **p = s->sysctls; p && *p; p++) {
                 const char *eq = strchr(*p, '=');
                 if (!eq || eq == *p)

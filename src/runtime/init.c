@@ -33,6 +33,14 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Set once the sync socket is closed (after READY): errors then go to stderr. */
+/* Whether the spec gives the container a namespace of type t: a new one, or one joined by
+ * path (the engine makes a container's network namespace before the container; by the time
+ * this runs the paths are joined already, so they cannot be compared with the host's). */
+static bool sysctl_ns_own(const struct oci_spec *s, enum oci_ns_type t)
+{
+        return oci_spec_namespace(s, t) != NULL;
+}
+
 static bool sync_closed;
 /* After `start` released us: the write end of exec.fifo, open (O_CLOEXEC) until execve.
  * `start` reads to EOF: plain EOF is success, text is our error. */
@@ -328,7 +336,10 @@ static int init_setup(struct init_args *a, struct cu_error **err)
                 return cu_error_setx(err, EINVAL, "linux.namespaces: a new mount namespace is "
                                                   "required");
 
-        r = sysctl_validate(s->linux_.sysctl, new_net, new_ipc, new_uts, err);
+        bool own_net = sysctl_ns_own(s, OCI_NS_NETWORK), own_ipc = sysctl_ns_own(s, OCI_NS_IPC),
+             own_uts = sysctl_ns_own(s, OCI_NS_UTS);
+        (void) new_net, (void) new_ipc, (void) new_uts;
+        r = sysctl_validate(s->linux_.sysctl, own_net, own_ipc, own_uts, err);
         if (r < 0)
                 return r;
 
