@@ -64,7 +64,7 @@ static const struct cli_command top_commands[] = {
         { "create", cmd_create }, { "exec", cmd_exec }, { "kill", cmd_kill }, { "logs", cmd_logs },
         { "pause", cmd_pause }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
         { "start", cmd_start }, { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
-        { "network", cmd_network }, { "container", NULL, container_commands },
+        { "network", cmd_network }, { "volume", cmd_volume }, { "container", NULL, container_commands },
         { "history", cmd_image_history }, { "images", cmd_images }, { "import", cmd_import },
         { "inspect", cmd_inspect }, { "load", cmd_load }, { "login", exec_registry },
         { "logout", exec_registry }, { "pull", exec_registry }, { "push", exec_registry }, { "rmi", cmd_rmi },

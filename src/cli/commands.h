@@ -62,6 +62,7 @@ int cmd_login(struct cli_ctx *c, int argc, char **argv);
 int cmd_logout(struct cli_ctx *c, int argc, char **argv);
 
 int cmd_network(struct cli_ctx *c, int argc, char **argv);
+int cmd_volume(struct cli_ctx *c, int argc, char **argv);
 
 /* Output through --format (Go template, "json", "table …") or a default
  * table.  rows: a JSON array of objects with podman's field names. */

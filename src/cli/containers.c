@@ -13,6 +13,7 @@
 #include "containers.h"
 #include "monitor/attach.h"
 #include "state/db.h"
+#include "storage/containers-conf.h"
 #include "storage/store.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -28,6 +29,9 @@ int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err)
                 return r;
         *e = (struct engine){ .db = s->db, .store = s, .root = c->root, .runroot = c->runroot,
                               .storage_driver = c->storage_driver };
+        const struct containers_conf *conf = NULL;
+        if (cli_ctx_config(c, &conf, NULL) >= 0 && conf->volume_path && conf->volume_path[0])
+                e->volume_path = conf->volume_path;
         return 0;
 }
 

@@ -47,6 +47,7 @@ struct engine {
         const char *runroot;      /* --runroot */
         const char *storage_driver; /* passed on to the exit command (NULL: default) */
         const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
+        const char *volume_path;  /* named volumes (--volumepath); NULL: <root>/volumes */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */
