@@ -72,7 +72,7 @@ static const struct cli_command top_commands[] = {
         { "create", cmd_create }, { "exec", cmd_exec }, { "kill", cmd_kill }, { "logs", cmd_logs },
         { "pause", cmd_pause }, { "port", cmd_port }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run },
         { "start", cmd_start }, { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
-        { "network", cmd_network }, { "container", NULL, container_commands },
+        { "network", cmd_network }, { "volume", cmd_volume }, { "container", NULL, container_commands },
         { "commit", cmd_commit }, { "cp", cmd_cp }, { "diff", cmd_diff }, { "export", cmd_export },
         { "mount", cmd_mount }, { "umount", cmd_unmount }, { "unmount", cmd_unmount },
         { "secret", cmd_secret },

@@ -78,6 +78,7 @@ int cli_network_reload_container(struct cli_ctx *c, const char *name);
 /* Logs an image event (tag, untag, remove, import, load, save) as the engine does (events.c). */
 void cli_event_image(struct cli_ctx *c, const char *status, const char *id, const char *name);
 int cmd_secret(struct cli_ctx *c, int argc, char **argv);
+int cmd_volume(struct cli_ctx *c, int argc, char **argv);
 
 /* Output through --format (Go template, "json", "table …") or a default
  * table.  rows: a JSON array of objects with podman's field names. */

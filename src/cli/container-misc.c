@@ -117,7 +117,7 @@ static int run_verb(struct cli_ctx *c, int argc, char **argv, enum verb verb)
                 switch (verb) {
                 case V_STOP: r = engine_stop(&e, *t, timeout, &err); break;
                 case V_KILL: r = engine_kill(&e, *t, sig, &err); break;
-                case V_RM: r = engine_remove(&e, *t, force, force && timeout < 0 ? timeout : timeout, &err); break;
+                case V_RM: r = engine_remove_volumes(&e, *t, force, timeout, volumes, &err); break;
                 case V_PAUSE: r = engine_pause(&e, *t, true, &err); break;
                 case V_UNPAUSE: r = engine_pause(&e, *t, false, &err); break;
                 default: r = engine_cleanup(&e, *t, rm, &err); break;

@@ -236,7 +236,7 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 json_object_set_new(row, "AutoRemove", json_incref(json_object_get(j, "AutoRemove")));
                 json_object_set_new(row, "Pod", json_string(""));
                 json_object_set_new(row, "PodName", json_string(""));
-                json_object_set_new(row, "Mounts", json_string(""));
+                json_object_set_new(row, "Mounts", json_incref(json_object_get(j, "Mounts")));
                 json_object_set_new(row, "Networks", ps_networks_text(json_object_get(j, "Networks")));
                 json_object_set_new(row, "Size", json_string(""));
                 json_object_set_new(row, "IsInfra", json_false());

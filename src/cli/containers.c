@@ -14,6 +14,7 @@
 #include "storage/containers-conf.h"
 #include "monitor/attach.h"
 #include "state/db.h"
+#include "storage/containers-conf.h"
 #include "storage/store.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -28,8 +29,13 @@ int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err)
         if (r < 0)
                 return r;
         *e = (struct engine){ .db = s->db, .store = s, .root = c->root, .runroot = c->runroot,
-                              .storage_driver = c->storage_driver,
-                              .events_backend = c->conf ? c->conf->events_logger : c->events_backend };
+                              .storage_driver = c->storage_driver, .events_backend = c->events_backend };
+        const struct containers_conf *conf = NULL;
+        if (cli_ctx_config(c, &conf, NULL) >= 0) {
+                e->events_backend = conf->events_logger;
+                if (conf->volume_path && conf->volume_path[0])
+                        e->volume_path = conf->volume_path;
+        }
         return 0;
 }
 

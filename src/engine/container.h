@@ -48,6 +48,7 @@ struct engine {
         const char *storage_driver; /* passed on to the exit command (NULL: default) */
         const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
         const char *events_backend; /* events_logger: NULL/"file", "none", "journald" (events.h) */
+        const char *volume_path;  /* named volumes (--volumepath); NULL: <root>/volumes */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */

@@ -10,9 +10,10 @@
 #include "state/lock.h"
 #include "storage/rootfs.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/log.h"
 
-int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error **err)
+static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, struct cu_error **err)
 {
         r->state = CTR_STATE_REMOVING;
         (void) engine_save_state(e, r, NULL);
@@ -43,11 +44,21 @@ int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error
         char lockp[4096];
         snprintf(lockp, sizeof lockp, "%s/locks/%s.lock", e->runroot, r->id);
         (void) unlink(lockp);
+        if (volumes)
+                (void) engine_volumes_remove_anonymous(e, r->config);
         engine_event_container(e, r, "remove");
         return 0;
 }
 
-int engine_remove(struct engine *e, const char *id, bool force, int timeout, struct cu_error **err)
+/* run --rm removes the anonymous volumes with the container, as podman does. */
+int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error **err)
+{
+        _cleanup_json_ json_t *c = engine_config(r);
+        return remove_locked(e, r, json_is_true(json_object_get(c, "AutoRemove")), err);
+}
+
+int engine_remove_volumes(struct engine *e, const char *id, bool force, int timeout, bool volumes,
+                          struct cu_error **err)
 {
         _cleanup_lock_ struct lock *l = NULL;
         _cleanup_ctr_record_ struct ctr_record *r = NULL;
@@ -66,5 +77,11 @@ int engine_remove(struct engine *e, const char *id, bool force, int timeout, str
                 if (ret < 0)
                         return ret;
         }
-        return engine_remove_locked(e, r, err);
+        _cleanup_json_ json_t *c = engine_config(r);
+        return remove_locked(e, r, volumes || json_is_true(json_object_get(c, "AutoRemove")), err);
+}
+
+int engine_remove(struct engine *e, const char *id, bool force, int timeout, struct cu_error **err)
+{
+        return engine_remove_volumes(e, id, force, timeout, false, err);
 }
