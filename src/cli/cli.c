@@ -46,6 +46,8 @@ static const struct cli_command container_commands[] = {
         { "list", cmd_ps }, { "logs", cmd_logs }, { "ls", cmd_ps }, { "pause", cmd_pause },
         { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
         { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
+        { "attach", cmd_attach }, { "init", cmd_init }, { "prune", cmd_container_prune },
+        { "rename", cmd_rename }, { "restart", cmd_restart },
         { NULL, NULL },
 };
 
@@ -72,6 +74,8 @@ static const struct cli_command top_commands[] = {
         { "image", NULL, image_commands }, { "system", NULL, system_commands },
         { "info", cmd_info }, { "version", cmd_version }, { "help", cmd_help },
         { "completion", cmd_completion }, { "oci", cmd_oci },
+        { "attach", cmd_attach }, { "init", cmd_init }, { "rename", cmd_rename },
+        { "restart", cmd_restart },
         { NULL, NULL },
 };
 const struct cli_command *const cli_commands = top_commands;

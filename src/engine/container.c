@@ -187,7 +187,7 @@ static pid_t read_pid_file(const char *path)
 int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
 {
         if (r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED &&
-            r->state != CTR_STATE_STOPPING)
+            r->state != CTR_STATE_STOPPING && r->state != CTR_STATE_INITIALIZED)
                 return 0;
         if (pid_alive((pid_t) r->pid, recorded_pid_start(r)))
                 return 0;
@@ -282,6 +282,9 @@ char *engine_status_text(const struct ctr_record *r, int64_t now_ns)
                 break;
         case CTR_STATE_REMOVING:
                 (void) asprintf(&s, "Removing");
+                break;
+        case CTR_STATE_INITIALIZED:
+                (void) asprintf(&s, "Initialized");
                 break;
         default:
                 (void) asprintf(&s, "Created");

@@ -38,6 +38,9 @@
  *   --restart POLICY      no (default), on-failure[:N], always, unless-stopped
  *   --stop-file PATH      if PATH exists when the container exits, the user stopped it: no
  *                         restart, whatever the policy
+ *   --no-start            (podman's init) the first run is only created: the sync fd says
+ *                         "created N", and the container starts when an attach client sends
+ *                         START (attach.h); restarts are started at once
  *   --no-daemonize        stay in the foreground (tests); by default the monitor detaches:
  *                         the caller's monitor_main() returns 0 as soon as the monitor runs
  *                         in its own session and process group, with stdio on /dev/null
