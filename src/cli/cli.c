@@ -50,6 +50,8 @@ static const struct cli_command container_commands[] = {
         { "port", cmd_port }, { "ps", cmd_ps }, { "rm", cmd_rm }, { "run", cmd_run }, { "start", cmd_start },
         { "stop", cmd_stop }, { "unpause", cmd_unpause }, { "wait", cmd_wait },
         { "stats", cmd_stats }, { "top", cmd_top },
+        { "attach", cmd_attach }, { "init", cmd_init }, { "prune", cmd_container_prune },
+        { "rename", cmd_rename }, { "restart", cmd_restart },
         { NULL, NULL },
 };
 
@@ -85,6 +87,8 @@ static const struct cli_command top_commands[] = {
         { "info", cmd_info }, { "version", cmd_version }, { "help", cmd_help },
         { "completion", cmd_completion }, { "oci", cmd_oci },
         { "events", cmd_events }, { "stats", cmd_stats }, { "top", cmd_top },
+        { "attach", cmd_attach }, { "init", cmd_init }, { "rename", cmd_rename },
+        { "restart", cmd_restart },
         { NULL, NULL },
 };
 const struct cli_command *const cli_commands = top_commands;

@@ -8,6 +8,7 @@
 
 #include "containers.h"
 #include "util/json.h"
+#include "util/parse.h"
 #include "util/strv.h"
 
 /* The PORTS column: "0.0.0.0:8080->80/tcp, …" from ps --format json's Ports. */
@@ -51,14 +52,15 @@ static json_t *ps_networks_text(json_t *nets)
         return json_string(j ? j : "");
 }
 
-static bool label_match(json_t *labels, const char *spec)
+/* The created time of the container a before/since filter names (-ENOENT: none). */
+static int ref_created(struct engine *e, const char *ref, int64_t *ret)
 {
-        const char *eq = strchr(spec, '=');
-        _cleanup_free_ char *k = eq ? strndup(spec, (size_t) (eq - spec)) : strdup(spec);
-        json_t *v = json_object_get(labels, k ? k : "");
-        if (!v)
-                return false;
-        return !eq || streq_ptr(json_string_value(v), eq + 1);
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int k = ctr_get(e->db, ref, &r, NULL);
+        if (k < 0)
+                return k;
+        *ret = r->created;
+        return 0;
 }
 
 static bool filter_one(struct engine *e, const struct ctr_record *r, json_t *cfg, const char *key,
@@ -79,10 +81,15 @@ static bool filter_one(struct engine *e, const struct ctr_record *r, json_t *cfg
                 return m;
         }
         if (strcmp(key, "label") == 0)
-                return label_match(json_object_get(cfg, "Labels"), val);
-        if (strcmp(key, "status") == 0)
-                return strcmp(ctr_state_to_string(r->state), val) == 0 ||
+                return engine_label_match(json_object_get(cfg, "Labels"), val);
+        if (strcmp(key, "label!") == 0)
+                return !engine_label_match(json_object_get(cfg, "Labels"), val);
+        if (strcmp(key, "status") == 0) {
+                const char *st = r->state == CTR_STATE_CONFIGURED ? "created"
+                                                                  : ctr_state_to_string(r->state);
+                return strcmp(st, val) == 0 ||
                        (strcmp(val, "exited") == 0 && r->state == CTR_STATE_STOPPED);
+        }
         if (strcmp(key, "ancestor") == 0)
                 return strncmp(strempty(r->image_id), val, strlen(val)) == 0 ||
                        streq_ptr(r->image_name, val) ||
@@ -92,11 +99,30 @@ static bool filter_one(struct engine *e, const struct ctr_record *r, json_t *cfg
                 return (r->state == CTR_STATE_EXITED || r->state == CTR_STATE_STOPPED) &&
                        r->has_exit_code && r->exit_code == code;
         }
+        if (strcmp(key, "before") == 0 || strcmp(key, "since") == 0) {
+                int64_t t = 0;
+                if (ref_created(e, val, &t) < 0)
+                        return false;
+                return key[0] == 'b' ? r->created < t : r->created > t;
+        }
+        if (strcmp(key, "until") == 0) {
+                int64_t t = 0;
+                if (cli_parse_until(val, &t) < 0)
+                        return false;
+                return r->created < t;
+        }
+        if (strcmp(key, "restart-policy") == 0) {
+                const char *p = json_string_value(json_object_get(cfg, "RestartPolicy"));
+                if (!p || !*p)
+                        p = "no";
+                return strncmp(p, val, strlen(val)) == 0 &&
+                       (p[strlen(val)] == '\0' || p[strlen(val)] == ':');
+        }
         return false;
 }
 
 /* Filters of the same key are ORed, different keys ANDed (podman's rule). */
-static bool filters_match(struct engine *e, const struct ctr_record *r, char **filters)
+bool cli_ps_filters_match(struct engine *e, const struct ctr_record *r, char **filters)
 {
         if (!filters)
                 return true;
@@ -104,7 +130,9 @@ static bool filters_match(struct engine *e, const struct ctr_record *r, char **f
         _cleanup_strv_ char **keys = NULL;
         for (char **f = filters; *f; f++) {
                 const char *eq = strchr(*f, '=');
-                _cleanup_free_ char *k = eq ? strndup(*f, (size_t) (eq - *f)) : strdup(*f);
+                if (eq && eq > *f && eq[-1] == '!')
+                        eq--;
+                _cleanup_free_ char *k = eq ? strndup(*f, (size_t) (eq - *f + (*eq == '!'))) : strdup(*f);
                 if (k && !strv_contains(keys, k))
                         (void) strv_extend(&keys, k);
         }
@@ -121,8 +149,81 @@ static bool filters_match(struct engine *e, const struct ctr_record *r, char **f
         return true;
 }
 
-static const char *valid_filters[] = { "id", "name", "label", "status", "ancestor", "exited",
-                                       "health", NULL };
+static const char *valid_filters[] = { "id",     "name",  "label",          "label!", "status",
+                                       "ancestor", "exited", "before",       "since",  "until",
+                                       "restart-policy", "health", NULL };
+static const char *valid_states[] = { "created", "initialized", "running", "paused", "stopped",
+                                      "exited", "removing", "stopping", "unknown", NULL };
+
+int cli_ps_filters_check(char **filters)
+{
+        for (char **f = filters; f && *f; f++) {
+                const char *eq = strchr(*f, '=');
+                _cleanup_free_ char *k = eq ? strndup(*f, (size_t) (eq - *f)) : strdup(*f);
+                if (!eq || !strv_contains((char **) valid_filters, k))
+                        return cli_failf(125, "%s is an invalid filter", k ? k : *f);
+                const char *v = eq + 1;
+                if (strcmp(k, "status") == 0 && !strv_contains((char **) valid_states, v))
+                        return cli_failf(125, "unknown container state: %s: invalid argument", v);
+                int code;
+                if (strcmp(k, "exited") == 0 && safe_atoi(v, &code) < 0)
+                        return cli_failf(125, "exited code out of range \"%s\"", v);
+                int64_t t;
+                if (strcmp(k, "until") == 0 && cli_parse_until(v, &t) < 0)
+                        return cli_failf(125, "failed to parse value as time or duration: \"%s\"", v);
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ sorting, sizes */
+
+struct psrow {
+        struct ctr_record *r;
+        char *cmd, *status;
+        int64_t rw, rootfs;
+        size_t idx;
+};
+
+static const char *sort_key;
+
+static int psrow_cmp(const void *pa, const void *pb)
+{
+        const struct psrow *a = pa, *b = pb;
+        int c = 0;
+        if (strcmp(sort_key, "command") == 0)
+                c = strcmp(strempty(a->cmd), strempty(b->cmd));
+        else if (strcmp(sort_key, "id") == 0)
+                c = strcmp(a->r->id, b->r->id);
+        else if (strcmp(sort_key, "image") == 0)
+                c = strcmp(strempty(a->r->image_name), strempty(b->r->image_name));
+        else if (strcmp(sort_key, "names") == 0)
+                c = strcmp(strempty(a->r->name), strempty(b->r->name));
+        else if (strcmp(sort_key, "status") == 0)
+                c = strcmp(strempty(a->status), strempty(b->status));
+        else if (strcmp(sort_key, "size") == 0)
+                c = a->rootfs < b->rootfs ? -1 : a->rootfs > b->rootfs;
+        else /* created, runningfor */
+                c = a->r->created < b->r->created ? -1 : a->r->created > b->r->created;
+        if (c == 0)
+                c = a->idx < b->idx ? -1 : a->idx > b->idx;
+        return c;
+}
+
+/* go-units HumanSizeWithPrecision(size, 3) as podman 4.3 prints it in ps: "12B", "2.86MB". */
+static void ps_size(int64_t n, char buf[static 32])
+{
+        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+        double v = (double) n;
+        size_t i = 0;
+        while (v >= 1000.0 && i + 1 < ELEMENTSOF(units)) {
+                v /= 1000.0;
+                i++;
+        }
+        snprintf(buf, 32, "%.3g%s", v, units[i]);
+}
+
+static const char *valid_sorts[] = { "command", "created", "id", "image", "names", "runningfor",
+                                     "size", "status", NULL };
 
 int cmd_ps(struct cli_ctx *c, int argc, char **argv)
 {
@@ -152,6 +253,8 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
         struct opts_args args = { 0 };
         _cleanup_ctr_record_list_ struct ctr_record **list = NULL;
         _cleanup_json_ json_t *rows = NULL;
+        struct psrow *prow = NULL;
+        size_t nrows = 0;
         struct engine e;
         _cleanup_error_ struct cu_error *err = NULL;
         int rc = cli_parse(&cmd, argc, argv, &args);
@@ -161,17 +264,25 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 rc = cli_failf(125, "too many arguments, ps takes no arguments");
                 goto out;
         }
-        for (char **f = filters; f && *f; f++) {
-                const char *eq = strchr(*f, '=');
-                _cleanup_free_ char *k = eq ? strndup(*f, (size_t) (eq - *f)) : strdup(*f);
-                if (!eq || !strv_contains((char **) valid_filters, k)) {
-                        rc = cli_failf(125, "%s is an invalid filter", k ? k : *f);
-                        goto out;
-                }
+        if (!strv_contains((char **) valid_sorts, sort)) {
+                rc = cli_failf(125, "invalid argument \"%s\" for \"--sort\" flag: \"%s\" is not a valid value.  Choose from: \"command, created, id, image, names, runningfor, size, status\"",
+                               sort, sort);
+                goto out;
         }
+        if (filters && (rc = cli_ps_filters_check(filters)) != 0)
+                goto out;
         if (cli_engine(c, &e, &err) < 0) {
                 rc = cli_fail(125, err);
                 goto out;
+        }
+        for (char **f = filters; f && *f; f++) { /* before/since name a container */
+                const char *v = strchr(*f, '=') + 1;
+                int64_t t;
+                if ((strncmp(*f, "before=", 7) == 0 || strncmp(*f, "since=", 6) == 0) &&
+                    ref_created(&e, v, &t) < 0) {
+                        rc = cli_failf(125, "no container with name or ID \"%s\" found: no such container", v);
+                        goto out;
+                }
         }
         size_t n = 0;
         if (engine_list(&e, &list, &n, &err) < 0) {
@@ -184,14 +295,37 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
         bool show_all = all || last >= 0 || filters;
         rows = json_array();
         bool json_out = format && strcmp(format, "json") == 0;
+        int64_t now = engine_now_ns();
+        bool want_size = size || strcmp(sort, "size") == 0 || (format && strstr(format, ".Size"));
+        prow = calloc(n + 1, sizeof(*prow));
+        if (!prow) {
+                rc = cli_failf(125, "out of memory");
+                goto out;
+        }
         for (size_t i = first; i < n; i++) {
                 struct ctr_record *r = list[i];
                 if (!show_all && r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED)
                         continue;
-                if (!filters_match(&e, r, filters))
+                if (!cli_ps_filters_match(&e, r, filters))
                         continue;
+                struct psrow *w = &prow[nrows++];
+                w->r = r;
+                w->idx = i;
+                _cleanup_strv_ char **cmdv = engine_command(r);
+                w->cmd = strv_join(cmdv, " ");
+                w->status = engine_status_text(r, now);
+                if (want_size)
+                        (void) engine_container_size(&e, r, &w->rw, &w->rootfs);
+        }
+        sort_key = sort;
+        qsort(prow, nrows, sizeof(*prow), psrow_cmp);
+        for (size_t k = 0; k < nrows; k++) {
+                struct ctr_record *r = prow[k].r;
                 json_t *j = engine_ps_json(&e, r);
                 if (json_out) {
+                        if (want_size)
+                                json_object_set_new(j, "Size", json_pack("{s:I, s:I}", "rwSize", (json_int_t) prow[k].rw,
+                                                                         "rootFsSize", (json_int_t) prow[k].rootfs));
                         json_array_append_new(rows, j);
                         continue;
                 }
@@ -203,8 +337,7 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 /* template fields (podman's psReporter) */
                 char id[CTR_ID_LEN + 1];
                 snprintf(id, sizeof id, "%.*s", no_trunc ? CTR_ID_LEN : 12, r->id);
-                _cleanup_strv_ char **cmdv = engine_command(r);
-                _cleanup_free_ char *cmdline = strv_join(cmdv, " ");
+                _cleanup_free_ char *cmdline = prow[k].cmd ? strdup(prow[k].cmd) : NULL;
                 if (cmdline && !no_trunc && strlen(cmdline) > 20) {
                         cmdline[17] = '\0';
                         char *t = NULL;
@@ -213,8 +346,18 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                                 cmdline = t;
                         }
                 }
-                /* engine_ps_json's: with the health status, "Up 5 seconds ago (healthy)" */
+                /* engine_ps_json's when it has one: with the health status, "Up 5 seconds
+                 * (healthy)" */
                 const char *status = json_string_value(json_object_get(j, "Status"));
+                if (!status || !*status)
+                        status = prow[k].status;
+                char sizetext[80] = "";
+                if (want_size) {
+                        char a[32], b[32];
+                        ps_size(prow[k].rw, a);
+                        ps_size(prow[k].rootfs, b);
+                        snprintf(sizetext, sizeof sizetext, "%s (virtual %s)", a, b);
+                }
                 json_t *row = json_object();
                 json_object_set_new(row, "ID", json_string(id));
                 json_object_set_new(row, "Image", json_incref(json_object_get(j, "Image")));
@@ -238,7 +381,7 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 json_object_set_new(row, "PodName", json_string(""));
                 json_object_set_new(row, "Mounts", json_incref(json_object_get(j, "Mounts")));
                 json_object_set_new(row, "Networks", ps_networks_text(json_object_get(j, "Networks")));
-                json_object_set_new(row, "Size", json_string(""));
+                json_object_set_new(row, "Size", json_string(sizetext));
                 json_object_set_new(row, "IsInfra", json_false());
                 json_array_append_new(rows, row);
                 json_decref(j);
@@ -262,10 +405,21 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 { "ID", NULL }, { "Image", NULL }, { "Command", NULL }, { "CreatedHuman", NULL },
                 { "Status", NULL }, { "Ports", NULL }, { "Names", NULL }, { NULL, NULL },
         };
+        static const struct column size_cols[] = {
+                { "ID", NULL }, { "Image", NULL }, { "Command", NULL }, { "CreatedHuman", NULL },
+                { "Status", NULL }, { "Ports", NULL }, { "Names", NULL }, { "Size", NULL },
+                { NULL, NULL },
+        };
         if (noheading && !format)
-                format = "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
-        rc = cli_output(format, rows, cols, headers, false);
+                format = size ? "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+                              : "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+        rc = cli_output(format, rows, size ? size_cols : cols, headers, false);
 out:
+        for (size_t k = 0; prow && k < nrows; k++) {
+                free(prow[k].cmd);
+                free(prow[k].status);
+        }
+        free(prow);
         strv_free(filters);
         opts_args_done(&args);
         return rc == CLI_DONE_OK ? 0 : rc;

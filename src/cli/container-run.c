@@ -144,7 +144,7 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                 return r;
         if (f->pull && strcmp(f->pull, "always") != 0 && strcmp(f->pull, "missing") != 0 &&
             strcmp(f->pull, "never") != 0 && strcmp(f->pull, "newer") != 0)
-                return cli_failf(125, "invalid pull policy \"%s\"", f->pull);
+                return cli_failf(125, "unsupported pull policy \"%s\"", f->pull);
         if (f->cidfile && access(f->cidfile, F_OK) == 0)
                 return cli_failf(125, "container id file exists. Ensure another container is not using it or delete %s",
                                  f->cidfile);
@@ -193,6 +193,16 @@ static int do_create(struct cli_ctx *c, struct engine *e, struct create_flags *f
         const char *pull = f->pull ? f->pull : "missing";
         if (strcmp(pull, "always") == 0 && pull_image(c, f->o.image) < 0)
                 return cli_failf(125, "pulling %s failed", f->o.image);
+        /* the cidfile first, so that a bad path leaves no container behind */
+        _cleanup_close_ int cidfd = -EBADF;
+        if (f->cidfile) {
+                cidfd = open(f->cidfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                if (cidfd < 0)
+                        return errno == EEXIST
+                                       ? cli_failf(125, "container id file exists. Ensure another container is not using it or delete %s",
+                                                   f->cidfile)
+                                       : cli_failf(125, "opening cidfile %s", f->cidfile);
+        }
         int r = engine_create(e, &f->o, id, &err);
         if (r == -ENOENT && strcmp(pull, "missing") == 0 && strstr(cu_error_msg(err), "image not known") &&
             strchr(f->o.image, '.') != NULL) {
@@ -202,13 +212,15 @@ static int do_create(struct cli_ctx *c, struct engine *e, struct create_flags *f
                         r = engine_create(e, &f->o, id, &err);
                 }
         }
-        if (r < 0)
+        int w = r >= 0 && cidfd >= 0 ? write_all(cidfd, id, CTR_ID_LEN) : 0;
+        if (w < 0) {
+                (void) engine_remove(e, id, true, 0, NULL);
+                r = cu_error_set(&err, -w, "writing cidfile %s", f->cidfile);
+        }
+        if (r < 0) {
+                if (cidfd >= 0)
+                        (void) unlink(f->cidfile);
                 return cli_fail(125, err);
-        if (f->cidfile) {
-                char line[CTR_ID_LEN + 1];
-                memcpy(line, id, sizeof line);
-                if (write_file_atomic(f->cidfile, line, CTR_ID_LEN, 0644, &err) < 0)
-                        return cli_fail(125, err);
         }
         return 0;
 }
@@ -254,7 +266,7 @@ int cmd_run(struct cli_ctx *c, int argc, char **argv)
         if (rc != 0)
                 goto out;
         struct engine_start_opts so = { 0 };
-        if (engine_start(&e, id, &so, &err) < 0) {
+        if (f.detach && engine_start(&e, id, &so, &err) < 0) {
                 rc = cli_engine_fail(err);
                 if (f.o.remove)
                         (void) engine_remove(&e, id, true, 0, NULL);
@@ -266,9 +278,12 @@ int cmd_run(struct cli_ctx *c, int argc, char **argv)
                 goto out;
         }
         int code = 0;
-        rc = cli_follow_output(&e, id, f.o.interactive, f.o.tty, f.o.detach_keys, f.o.sig_proxy, 0, &code);
-        if (rc != 0)
+        rc = cli_start_attached(&e, id, f.o.interactive, f.o.tty, f.o.detach_keys, f.o.sig_proxy, 0, &code);
+        if (rc != 0) {
+                if (f.o.remove)
+                        (void) engine_remove(&e, id, true, 0, NULL);
                 goto out;
+        }
         if (code == -1) { /* detached */
                 rc = 0;
                 goto out;
@@ -323,7 +338,8 @@ int cmd_start(struct cli_ctx *c, int argc, char **argv)
                 int64_t since = engine_now_ns();
                 cu_error_clear(&err);
                 if (ctr_lookup_id(e.db, args.args[i], id, &err) < 0 ||
-                    engine_start(&e, id, &(struct engine_start_opts){ 0 }, &err) < 0) {
+                    (!attach && !interactive &&
+                     engine_start(&e, id, &(struct engine_start_opts){ 0 }, &err) < 0)) {
                         rc = cli_engine_fail(err);
                         continue;
                 }
@@ -338,7 +354,7 @@ int cmd_start(struct cli_ctx *c, int argc, char **argv)
                         json_decref(cfg);
                 }
                 int code = 0;
-                rc = cli_follow_output(&e, id, interactive, tty, detach_keys, sig_proxy, since, &code);
+                rc = cli_start_attached(&e, id, interactive, tty, detach_keys, sig_proxy, since, &code);
                 if (rc == 0)
                         rc = code < 0 ? 0 : code;
         }

@@ -112,6 +112,49 @@ static bool make_raw(int fd, struct termios *saved)
         return tcsetattr(fd, TCSANOW, &raw) == 0;
 }
 
+static void sig_proxy_to(int pid)
+{
+        if (pid <= 0)
+                return;
+        proxied_pid = (sig_atomic_t) pid;
+        struct sigaction sa = { .sa_handler = proxy_signal, .sa_flags = SA_RESTART };
+        int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+        for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+                sigaction(sigs[i], &sa, NULL);
+}
+
+int cli_attach_relay(struct engine *e, const char *id, int sock, bool interactive, bool tty,
+                     const char *detach_keys, bool sig_proxy, int *ret_code)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        if (sig_proxy && !tty) {
+                _cleanup_ctr_record_ struct ctr_record *r = NULL;
+                if (ctr_get_by_id(e->db, id, &r, NULL) >= 0)
+                        sig_proxy_to((int) r->pid);
+        }
+        struct termios saved;
+        bool raw = tty && interactive && make_raw(0, &saved);
+        struct attach_client_opts ao = { .in_fd = interactive ? 0 : -1, .out_fd = 1, .err_fd = 2,
+                                         .winch_fd = -1, .detach_keys = detach_keys,
+                                         .send_size = tty && isatty(0) };
+        int code = 0;
+        int res = attach_client_relay(sock, &ao, &code, &err);
+        if (raw)
+                (void) tcsetattr(0, TCSANOW, &saved);
+        proxied_pid = 0;
+        if (res < 0)
+                return cli_fail(125, err);
+        if (res == ATTACH_DETACHED) {
+                *ret_code = -1;
+                return 0;
+        }
+        /* the exit is recorded once the monitor's exit file is there */
+        int c2 = 0;
+        (void) engine_wait(e, id, 0, &c2, NULL);
+        *ret_code = res == ATTACH_HANGUP ? c2 : code;
+        return 0;
+}
+
 int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
                       const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code)
 {
@@ -123,21 +166,16 @@ int cli_follow_output(struct engine *e, const char *id, bool interactive, bool t
         const char *drv = json_string_value(json_object_get(c, "LogDriver"));
         bool from_log = !interactive && !tty && !streq_ptr(drv, "none") &&
                         !streq_ptr(drv, "passthrough");
-        if (sig_proxy && !tty && r->pid > 0) {
-                proxied_pid = (sig_atomic_t) r->pid;
-                struct sigaction sa = { .sa_handler = proxy_signal, .sa_flags = SA_RESTART };
-                int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-                for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
-                        sigaction(sigs[i], &sa, NULL);
-        }
-        if (from_log) {
-                struct engine_logs_opts lo = { .follow = true, .tail = -1, .since = since };
-                if (engine_logs(e, r, &lo, print_record, NULL, &err) < 0)
-                        return cli_fail(125, err);
-                *ret_code = exit_code_of(e, id);
-                return 0;
-        }
-        if (streq_ptr(drv, "passthrough")) {
+        if (from_log || streq_ptr(drv, "passthrough")) {
+                if (sig_proxy && !tty)
+                        sig_proxy_to((int) r->pid);
+                if (from_log) {
+                        struct engine_logs_opts lo = { .follow = true, .tail = -1, .since = since };
+                        if (engine_logs(e, r, &lo, print_record, NULL, &err) < 0)
+                                return cli_fail(125, err);
+                        *ret_code = exit_code_of(e, id);
+                        return 0;
+                }
                 int code = 0;
                 if (engine_wait(e, id, 0, &code, &err) < 0)
                         return cli_fail(125, err);
@@ -145,37 +183,41 @@ int cli_follow_output(struct engine *e, const char *id, bool interactive, bool t
                 return 0;
         }
         _cleanup_free_ char *sock_path = engine_path(e, id, "attach");
-        int sock = sock_path ? attach_client_connect(sock_path, NULL) : -1;
+        _cleanup_close_ int sock = sock_path ? attach_client_connect(sock_path, NULL) : -1;
         if (sock < 0) { /* already gone */
                 int code = 0;
                 (void) engine_wait(e, id, 0, &code, NULL);
                 *ret_code = code < 0 ? 0 : code;
                 return 0;
         }
-        struct termios saved;
-        bool raw = tty && interactive && make_raw(0, &saved);
-        struct attach_client_opts ao = { .in_fd = interactive ? 0 : -1, .out_fd = 1, .err_fd = 2,
-                                         .winch_fd = -1, .detach_keys = detach_keys,
-                                         .send_size = tty && isatty(0) };
-        int code = 0;
-        int res = attach_client_relay(sock, &ao, &code, &err);
-        safe_close(sock);
-        if (raw)
-                (void) tcsetattr(0, TCSANOW, &saved);
-        if (res < 0)
+        return cli_attach_relay(e, id, sock, interactive, tty, detach_keys, sig_proxy, ret_code);
+}
+
+int cli_start_attached(struct engine *e, const char *id, bool interactive, bool tty,
+                       const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code)
+{
+        _cleanup_error_ struct cu_error *err = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        if (!interactive && !tty) {
+                if (engine_start(e, id, &(struct engine_start_opts){ 0 }, &err) < 0)
+                        return cli_engine_fail(err);
+                return cli_follow_output(e, id, interactive, tty, detach_keys, sig_proxy, since,
+                                         ret_code);
+        }
+        /* Attach before the container starts, so that nothing it prints first is lost:
+         * create it in the runtime (init), connect, then start it. */
+        if (engine_get(e, id, &r, &err) < 0)
                 return cli_fail(125, err);
-        if (res == ATTACH_DETACHED) {
-                *ret_code = -1;
-                return 0;
-        }
-        if (res == ATTACH_HANGUP) {
-                code = 0;
-                (void) engine_wait(e, id, 0, &code, NULL);
-        } else {
-                /* the exit is recorded once the monitor's exit file is there */
-                int c2 = 0;
-                (void) engine_wait(e, id, 0, &c2, NULL);
-        }
-        *ret_code = code;
-        return 0;
+        bool fresh = r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED &&
+                     r->state != CTR_STATE_INITIALIZED;
+        if (fresh && engine_init(e, id, &err) < 0)
+                return cli_engine_fail(err);
+        _cleanup_free_ char *sock_path = engine_path(e, id, "attach");
+        _cleanup_close_ int sock = sock_path ? attach_client_connect(sock_path, NULL) : -1;
+        if (engine_start(e, id, &(struct engine_start_opts){ 0 }, &err) < 0)
+                return cli_engine_fail(err);
+        if (sock < 0)
+                return cli_follow_output(e, id, interactive, tty, detach_keys, sig_proxy, since,
+                                         ret_code);
+        return cli_attach_relay(e, id, sock, interactive, tty, detach_keys, sig_proxy, ret_code);
 }

@@ -38,6 +38,11 @@ int cmd_mount(struct cli_ctx *c, int argc, char **argv);
 int cmd_unmount(struct cli_ctx *c, int argc, char **argv);
 int cmd_port(struct cli_ctx *c, int argc, char **argv);
 
+int cmd_attach(struct cli_ctx *c, int argc, char **argv);
+int cmd_init(struct cli_ctx *c, int argc, char **argv);
+int cmd_rename(struct cli_ctx *c, int argc, char **argv);
+int cmd_restart(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_prune(struct cli_ctx *c, int argc, char **argv);
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);
@@ -51,3 +56,19 @@ int cli_parse(struct opts_cmd *cmd, int argc, char **argv, struct opts_args *arg
  * gives the exit code. */
 int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
                       const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code);
+/* Relays between the user and a connected attach socket until the container exits (its exit
+ * code in *ret_code) or the user detaches (*ret_code -1).  Returns 0 or the exit code of a
+ * failure (printed). */
+int cli_attach_relay(struct engine *e, const char *id, int sock, bool interactive, bool tty,
+                     const char *detach_keys, bool sig_proxy, int *ret_code);
+/* Starts a container and follows it (run without -d, start -a): with -i or -t the container
+ * is initialized and attached to before it starts, so that no early output is lost. */
+int cli_start_attached(struct engine *e, const char *id, bool interactive, bool tty,
+                       const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code);
+/* ps filters (container-ps.c): checks the keys ("KEY is an invalid filter"), and matches a
+ * container (same keys ORed, different keys ANDed). */
+int cli_ps_filters_check(char **filters);
+/* podman's until / since values: RFC3339, a date, unix seconds, or a duration before now
+ * (container-prune.c).  -EINVAL. */
+int cli_parse_until(const char *s, int64_t *ret);
+bool cli_ps_filters_match(struct engine *e, const struct ctr_record *r, char **filters);

@@ -200,7 +200,8 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
 {
         bool exited_restartable = r->state == CTR_STATE_EXITED && has_restart_policy(r);
         if (r->state != CTR_STATE_RUNNING && r->state != CTR_STATE_PAUSED &&
-            r->state != CTR_STATE_STOPPING && !exited_restartable)
+            r->state != CTR_STATE_STOPPING && r->state != CTR_STATE_INITIALIZED &&
+            !exited_restartable)
                 return 0;
         if (!exited_restartable && pid_alive((pid_t) r->pid, recorded_pid_start(r)))
                 return 0;
@@ -307,6 +308,9 @@ char *engine_status_text(const struct ctr_record *r, int64_t now_ns)
                 break;
         case CTR_STATE_REMOVING:
                 (void) asprintf(&s, "Removing");
+                break;
+        case CTR_STATE_INITIALIZED:
+                (void) asprintf(&s, "Initialized");
                 break;
         default:
                 (void) asprintf(&s, "Created");

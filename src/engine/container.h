@@ -170,6 +170,12 @@ struct engine_start_opts {
 int engine_start(struct engine *e, const char *id, const struct engine_start_opts *o,
                  struct cu_error **err);
 
+/* init.c: podman's init: prepares the container and creates it in the runtime without
+ * starting it (state "initialized"); engine_start() starts it.  -EBUSY "container ID has
+ * already been created in runtime: container state improper" unless the container is
+ * created, stopped or exited. */
+int engine_init(struct engine *e, const char *id, struct cu_error **err);
+
 /* stop.c: the stop signal, then SIGKILL after timeout seconds (-1: the container's);
  * waits for the exit.  A container that is not running is fine (0). */
 int engine_stop(struct engine *e, const char *id, int timeout, struct cu_error **err);
@@ -183,13 +189,59 @@ int engine_pause(struct engine *e, const char *id, bool pause, struct cu_error *
 int engine_remove(struct engine *e, const char *id, bool force, int timeout,
                   struct cu_error **err);
 
+/* remove.c: the containers that use id's namespaces ("container:<id>" in their config), as
+ * full IDs (an empty list when none).  engine_remove() refuses a container that has any
+ * (-EEXIST, podman's "has dependent containers which must be removed before it"). */
+int engine_dependents(struct engine *e, const char *id, char ***ret, struct cu_error **err);
+
+/* rename.c: podman's rename (a running container too).  -EINVAL for a bad name, -EEXIST
+ * "renaming container ID: name N already in use, …: container already exists". */
+int engine_rename(struct engine *e, const char *id, const char *new_name, struct cu_error **err);
+
+/* restart.c: stops a running container (timeout as engine_stop) and starts it again; a
+ * created, exited or initialized one is started. */
+int engine_restart(struct engine *e, const char *id, int timeout, struct cu_error **err);
+
+/* prune.c: removes every container that is not running or paused (created, stopped,
+ * exited) and matches the filters; *ret_removed gets their full IDs, *ret_errors (may be
+ * NULL) the messages of those that could not be removed. */
+struct engine_prune_opts {
+        char **labels;     /* label=KEY[=VALUE]: all must match */
+        char **not_labels; /* label!=KEY[=VALUE]: none may match */
+        int64_t until;     /* ns since the epoch: only containers created before; 0: any */
+};
+int engine_prune(struct engine *e, const struct engine_prune_opts *o, char ***ret_removed,
+                 char ***ret_errors, struct cu_error **err);
+/* ps --size: the bytes in the container's upper (rw) layer, and those plus its image's
+ * (podman's "virtual" RootFsSize).  -errno when the layer is gone (sizes then 0 / image). */
+int engine_container_size(struct engine *e, const struct ctr_record *r, int64_t *ret_rw,
+                          int64_t *ret_rootfs);
+/* "KEY" or "KEY=VALUE" against a container's Labels object (ps and prune filters). */
+bool engine_label_match(json_t *labels, const char *spec);
+
+/* attach.c: connects to the attach socket of a running (or initialized) container; the
+ * caller relays with attach_client_relay() (monitor/attach.h) and closes info.sock.
+ * -EINVAL "you can only attach to running containers". */
+struct engine_attach_info {
+        int sock;
+        bool tty, open_stdin;  /* the container's -t, -i */
+        int pid;
+        char id[CTR_ID_LEN + 1];
+        char detach_keys[64];  /* the container's --detach-keys when has_detach_keys */
+        bool has_detach_keys;
+};
+int engine_attach(struct engine *e, const char *id, struct engine_attach_info *ret,
+                  struct cu_error **err);
+
 /* cleanup.c: after an exit (the monitor's exit command): records the exit from the exit
  * file, unmounts the rootfs, deletes the runtime's container; with remove also removes it.
  * A container that runs again (restart) is left alone. */
 int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_error **err);
 
 /* wait.c: waits until the container reaches one of the states in `states` (a bit mask of
- * 1 << enum ctr_state; 0 means exited/stopped) and gives its exit code (-1 if none). */
+ * 1 << enum ctr_state; 0 means exited/stopped).  As podman: the exited/stopped bits wait for
+ * the exit and give the exit code (0 for a container that never ran); the other states give
+ * -1 once reached. */
 int engine_wait(struct engine *e, const char *id, unsigned states, int *ret_exit_code,
                 struct cu_error **err);
 

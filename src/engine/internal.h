@@ -26,6 +26,19 @@ int engine_oci_exec(struct engine *e, const struct ctr_record *r, const struct o
 /* The cuttle binary (e->self_exe or /proc/self/exe resolved), malloc'd. */
 char *engine_self_exe(const struct engine *e);
 
+/* start.c: starts (init_only: only creates in the runtime, state "initialized") a container
+ * whose lock is held; an initialized one is started (engine_start_initialized). */
+int engine_start_locked(struct engine *e, struct ctr_record *rec,
+                        const struct engine_start_opts *o, bool init_only, struct cu_error **err);
+/* The runtime's start error text → podman's error (ENOENT 127, EACCES 126, else EIO). */
+int engine_start_error(const char *msg, struct cu_error **err);
+/* init.c: starts an initialized container through its monitor's attach socket (START). */
+int engine_start_initialized(struct engine *e, struct ctr_record *rec, struct cu_error **err);
+/* init.c: a container whose monitor is gone (killed): kills what is left of its process,
+ * deletes it from the runtime, undoes prepare and records "exited" (exit code -1 unless one
+ * was recorded). */
+void engine_orphan_cleanup(struct engine *e, struct ctr_record *rec);
+
 /* With the container's lock held (r re-read under it). */
 int engine_stop_locked(struct engine *e, struct ctr_record *r, int timeout, struct cu_error **err);
 int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error **err);

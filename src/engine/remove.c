@@ -12,6 +12,7 @@
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/strv.h"
 
 static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, struct cu_error **err)
 {
@@ -50,6 +51,47 @@ static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, s
         return 0;
 }
 
+/* Whether j (a config value) holds the string "container:<id>" somewhere. */
+static bool refers_to(json_t *j, const char *ref)
+{
+        if (json_is_string(j))
+                return strcmp(json_string_value(j), ref) == 0;
+        const char *k;
+        json_t *v;
+        size_t i;
+        if (json_is_object(j))
+                json_object_foreach(j, k, v)
+                        if (refers_to(v, ref))
+                                return true;
+        if (json_is_array(j))
+                json_array_foreach(j, i, v)
+                        if (refers_to(v, ref))
+                                return true;
+        return false;
+}
+
+int engine_dependents(struct engine *e, const char *id, char ***ret, struct cu_error **err)
+{
+        _cleanup_ctr_record_list_ struct ctr_record **list = NULL;
+        int r = ctr_list(e->db, &list, NULL, err);
+        if (r < 0)
+                return r;
+        char ref[16 + CTR_ID_LEN];
+        snprintf(ref, sizeof ref, "container:%s", id);
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+        if (!v)
+                return cu_error_set(err, ENOMEM, "listing dependents");
+        for (struct ctr_record **p = list; *p; p++) {
+                if (strcmp((*p)->id, id) == 0)
+                        continue;
+                _cleanup_json_ json_t *c = engine_config(*p);
+                if (c && refers_to(c, ref) && strv_extend(&v, (*p)->id) < 0)
+                        return cu_error_set(err, ENOMEM, "listing dependents");
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 /* run --rm removes the anonymous volumes with the container, as podman does. */
 int engine_remove_locked(struct engine *e, struct ctr_record *r, struct cu_error **err)
 {
@@ -65,10 +107,24 @@ int engine_remove_volumes(struct engine *e, const char *id, bool force, int time
         int ret = engine_get_locked(e, id, &l, &r, err);
         if (ret < 0)
                 return ret;
+        _cleanup_strv_ char **deps = NULL;
+        ret = engine_dependents(e, r->id, &deps, err);
+        if (ret < 0)
+                return ret;
+        if (deps && deps[0]) {
+                _cleanup_free_ char *list = strv_join(deps, ",");
+                return cu_error_setx(err, EEXIST,
+                                     "container %s has dependent containers which must be removed before it: %s: container already exists",
+                                     r->id, strempty(list));
+        }
         ret = engine_namespaces_check_remove(e, r, err);
         if (ret < 0)
                 return ret;
-        if (engine_is_running(r)) {
+        if (r->state == CTR_STATE_INITIALIZED) {
+                ret = engine_stop_locked(e, r, 0, err);
+                if (ret < 0)
+                        return ret;
+        } else if (engine_is_running(r)) {
                 if (!force)
                         return cu_error_setx(err, EBUSY,
                                              "cannot remove container %s as it is %s - running or paused containers cannot be removed without force: container state improper",

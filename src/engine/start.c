@@ -90,7 +90,7 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
 }
 
 /* Maps the runtime's message to podman's error (and errno for the exit code). */
-static int start_error(const char *msg, struct cu_error **err)
+int engine_start_error(const char *msg, struct cu_error **err)
 {
         if (strstr(msg, "executable file not found") || strstr(msg, "No such file or directory"))
                 return cu_error_setx(err, ENOENT,
@@ -104,13 +104,13 @@ static int start_error(const char *msg, struct cu_error **err)
 
 /* Runs the monitor and reads its report: the container's pid. */
 static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthrough,
-                       pid_t *ret_pid, struct cu_error **err)
+                       bool no_start, pid_t *ret_pid, struct cu_error **err)
 {
         _cleanup_free_ char *self = engine_self_exe(e);
         if (!self)
                 return cu_error_set(err, errno ? errno : ENOMEM, "finding the cuttle binary");
         _cleanup_strv_ char **argv = monitor_argv(e, id, c, self);
-        if (!argv)
+        if (!argv || (no_start && strv_extend(&argv, "--no-start") < 0))
                 return cu_error_set(err, ENOMEM, "monitor command line");
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -141,24 +141,39 @@ static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthr
         safe_close(p[1]);
         int code = wait_for_pid(pid);
         char buf[4096];
-        ssize_t n = read_all(rd, buf, sizeof buf - 1);
-        buf[n > 0 ? n : 0] = '\0';
+        /* one line: a created (not started) container still holds the pipe's other end */
+        size_t n = 0;
+        while (n < sizeof buf - 1) {
+                ssize_t k = read(rd, buf + n, sizeof buf - 1 - n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                n += (size_t) k;
+                if (memchr(buf + n - (size_t) k, '\n', (size_t) k))
+                        break;
+        }
+        buf[n] = '\0';
         buf[strcspn(buf, "\n")] = '\0';
         int cpid = 0;
-        if (strncmp(buf, "pid ", 4) == 0 && safe_atoi(buf + 4, &cpid) == 0 && cpid > 0) {
+        const char *want = no_start ? "created " : "pid ";
+        if (strncmp(buf, want, strlen(want)) == 0 && safe_atoi(buf + strlen(want), &cpid) == 0 &&
+            cpid > 0) {
                 *ret_pid = cpid;
                 return 0;
         }
         if (strncmp(buf, "error ", 6) == 0)
-                return start_error(buf + 6, err);
+                return engine_start_error(buf + 6, err);
         return cu_error_setx(err, EIO, "the container monitor failed to start (status %d)", code);
 }
 
-static int start_locked(struct engine *e, struct ctr_record *rec,
-                        const struct engine_start_opts *o, struct cu_error **err)
+int engine_start_locked(struct engine *e, struct ctr_record *rec,
+                        const struct engine_start_opts *o, bool init_only, struct cu_error **err)
 {
         if (rec->state == CTR_STATE_RUNNING)
                 return 0;
+        if (rec->state == CTR_STATE_INITIALIZED)
+                return engine_start_initialized(e, rec, err);
         if (rec->state == CTR_STATE_PAUSED)
                 return cu_error_setx(err, EBUSY, "cannot start paused container %s: container state improper",
                                      rec->id);
@@ -206,7 +221,8 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
         }
         pid_t pid = 0;
         bool passthrough = streq_ptr(json_string_value(json_object_get(c, "LogDriver")), "passthrough");
-        r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), &pid, err);
+        r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), init_only, &pid,
+                        err);
         if (r < 0)
                 goto fail;
         uint64_t start = 0;
@@ -218,9 +234,9 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
                 json_object_set_new(x, "PidStart", json_integer((json_int_t) start));
         free(rec->extra);
         rec->extra = json_dumps(x, JSON_COMPACT);
-        rec->state = CTR_STATE_RUNNING;
+        rec->state = init_only ? CTR_STATE_INITIALIZED : CTR_STATE_RUNNING;
         rec->pid = pid;
-        rec->started_at = engine_now_ns();
+        rec->started_at = init_only ? 0 : engine_now_ns();
         rec->finished_at = 0;
         rec->has_exit_code = false;
         rec->exit_code = 0;
@@ -229,6 +245,13 @@ static int start_locked(struct engine *e, struct ctr_record *rec,
                 engine_event_container(e, rec, "init"), engine_event_container(e, rec, "start");
         return r < 0 ? cu_error_prefix(err, r, "recording the start of %s", rec->id) : 0;
 fail:
+        if (engine_runtime_has(e, rec->id)) {
+                /* the monitor died after creating it (killed): nothing of it may stay */
+                struct runtime_ctx ctx;
+                char root[4096];
+                engine_runtime_ctx(e, &ctx, root);
+                (void) runtime_delete(&ctx, rec->id, true, NULL);
+        }
         engine_prepare_undo(e, rec, c);
         return r;
 }
@@ -241,5 +264,5 @@ int engine_start(struct engine *e, const char *id, const struct engine_start_opt
         int r = engine_get_locked(e, id, &l, &rec, err);
         if (r < 0)
                 return r;
-        return start_locked(e, rec, o, err);
+        return engine_start_locked(e, rec, o, false, err);
 }

@@ -65,8 +65,11 @@ static int send_signal(pid_t pid, int pidfd, int sig)
 
 int engine_stop_locked(struct engine *e, struct ctr_record *r, int timeout, struct cu_error **err)
 {
-        if (!engine_is_running(r))
+        bool initialized = r->state == CTR_STATE_INITIALIZED && r->pid > 0;
+        if (!engine_is_running(r) && !initialized)
                 return 0;
+        if (initialized) /* not started: nothing of the user's runs to stop gracefully */
+                timeout = 0;
         _cleanup_json_ json_t *c = engine_config(r);
         int sig = (int) json_integer_value(json_object_get(c, "StopSignal"));
         if (sig <= 0)

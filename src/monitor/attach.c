@@ -29,6 +29,8 @@ struct attach_server {
         char *path;
         int clients[MAX_CLIENTS];
         size_t n_clients;
+        dev_t dev; /* the socket file we bound: a later monitor's (restart) is not ours */
+        ino_t ino;
 };
 
 /* Fills sa for path; a path too long for sun_path goes through /proc/self/fd/DIRFD/NAME
@@ -77,8 +79,11 @@ int attach_server_new(const char *path, struct attach_server **ret, struct cu_er
         s->path = strdup(path);
         if (!s->path)
                 return cu_error_set(err, ENOMEM, "strdup");
-        if (chmod(path, 0600) < 0 || listen(s->listen_fd, 16) < 0)
+        struct stat st;
+        if (chmod(path, 0600) < 0 || listen(s->listen_fd, 16) < 0 || lstat(path, &st) < 0)
                 return cu_error_set(err, errno, "attach socket %s", path);
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -106,7 +111,8 @@ struct attach_server *attach_server_free(struct attach_server *s)
         for (size_t i = 0; i < s->n_clients; i++)
                 safe_close(s->clients[i]);
         safe_close(s->listen_fd);
-        if (s->path)
+        struct stat st;
+        if (s->path && lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
                 (void) unlink(s->path);
         free(s->path);
         free(s);
@@ -134,7 +140,9 @@ size_t attach_server_fill(struct attach_server *s, struct pollfd *fds, bool want
         return 1 + s->n_clients;
 }
 
-static void handle_frame(const char *buf, size_t n, const struct attach_ops *ops, void *u)
+static int send_frame(int fd, int type, const char *buf, size_t len);
+
+static void handle_frame(int fd, const char *buf, size_t n, const struct attach_ops *ops, void *u)
 {
         if (n == 0)
                 return;
@@ -154,6 +162,15 @@ static void handle_frame(const char *buf, size_t n, const struct attach_ops *ops
                         ops->resize(u, rc[0], rc[1]);
                 }
                 break;
+        case ATTACH_FRAME_START: {
+                char reply[ATTACH_BUF_SIZE];
+                if (ops->start)
+                        ops->start(u, reply, sizeof reply);
+                else
+                        snprintf(reply, sizeof reply, "error starting is not supported");
+                (void) send_frame(fd, ATTACH_FRAME_STARTED, reply, strlen(reply));
+                break;
+        }
         default:
                 log_debug("monitor: unknown attach frame %d, ignoring", buf[0]);
         }
@@ -171,7 +188,7 @@ void attach_server_dispatch(struct attach_server *s, const struct pollfd *fds, s
                 if (fds[i].revents & POLLIN) {
                         ssize_t k = recv(s->clients[i - 1], buf, sizeof buf, MSG_DONTWAIT);
                         if (k > 0) {
-                                handle_frame(buf, (size_t) k, ops, userdata);
+                                handle_frame(s->clients[i - 1], buf, (size_t) k, ops, userdata);
                                 continue;
                         }
                         if (k < 0 && (errno == EAGAIN || errno == EINTR))
@@ -376,6 +393,33 @@ int attach_client_resize(int sock, unsigned rows, unsigned cols)
 {
         uint16_t rc[2] = { (uint16_t) rows, (uint16_t) cols };
         return client_send(sock, ATTACH_FRAME_RESIZE, rc, sizeof rc);
+}
+
+int attach_client_start(int sock, int *ret_pid, struct cu_error **err)
+{
+        int r = client_send(sock, ATTACH_FRAME_START, NULL, 0);
+        if (r < 0)
+                return cu_error_set(err, -r, "asking the monitor to start the container");
+        static char buf[ATTACH_BUF_SIZE + 2];
+        for (;;) {
+                ssize_t n = recv(sock, buf, sizeof buf - 1, 0);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return cu_error_set(err, errno, "waiting for the monitor");
+                if (n == 0)
+                        return cu_error_setx(err, EPIPE, "the container monitor went away");
+                if (buf[0] != ATTACH_FRAME_STARTED)
+                        continue;
+                buf[n] = '\0';
+                int pid = 0;
+                if (strncmp(buf + 1, "pid ", 4) == 0 && safe_atoi(buf + 5, &pid) >= 0 && pid > 0) {
+                        *ret_pid = pid;
+                        return 0;
+                }
+                return cu_error_setx(err, EIO, "%s",
+                                     strncmp(buf + 1, "error ", 6) == 0 ? buf + 7 : buf + 1);
+        }
 }
 
 static void send_size(int sock, int tty)

@@ -20,6 +20,12 @@
  *     4  STDIN_CLOSE         closes the container's stdin (the container reads EOF); ignored
  *                            with a terminal
  *     5  RESIZE  + u16 rows, u16 cols (host byte order)   the pty's window size
+ *     7  START               starts a container the monitor only created (--no-start); the
+ *                            monitor answers this client with
+ *   monitor → client
+ *     8  STARTED + "pid N"   the container runs (also when it already ran), or
+ *                + "error MSG"   starting failed: the monitor deletes the container and
+ *                            exits without an exit file (the container is "created" again)
  *
  * Payloads are at most ATTACH_BUF_SIZE bytes.  A client that just disconnects (detaches)
  * leaves the container's stdin open for the next one.  A client too slow to take output for
@@ -47,6 +53,8 @@ enum attach_frame {
         ATTACH_FRAME_STDIN_CLOSE = 4,
         ATTACH_FRAME_RESIZE = 5,
         ATTACH_FRAME_EXIT = 6,
+        ATTACH_FRAME_START = 7,
+        ATTACH_FRAME_STARTED = 8,
 };
 
 /* ------------------------------------------------------------------ monitor side */
@@ -57,6 +65,8 @@ struct attach_ops {
         void (*stdin_data)(void *userdata, const char *buf, size_t len);
         void (*stdin_close)(void *userdata);
         void (*resize)(void *userdata, unsigned rows, unsigned cols);
+        /* START: writes the STARTED reply text ("pid N" / "error MSG") into reply. */
+        void (*start)(void *userdata, char *reply, size_t size);
 };
 
 /* Binds and listens at path (replacing a stale socket; paths longer than sun_path work). */
@@ -108,6 +118,10 @@ int attach_client_connect(const char *path, struct cu_error **err);
 int attach_client_send_stdin(int sock, const void *buf, size_t len);
 int attach_client_close_stdin(int sock);
 int attach_client_resize(int sock, unsigned rows, unsigned cols);
+/* Sends START and waits for STARTED (output frames meanwhile are dropped): 0 with the
+ * container's pid, or -EIO with the monitor's error text as the message (-errno when the
+ * monitor went away). */
+int attach_client_start(int sock, int *ret_pid, struct cu_error **err);
 
 struct attach_client_opts {
         int in_fd;   /* the user's input, or -1 to send none */

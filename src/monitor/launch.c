@@ -277,9 +277,21 @@ static int make_pipes(struct monitor *m, int child[3], struct cu_error **err)
         return 0;
 }
 
-/* Creates and starts the container (one run). */
-int launch_run(struct monitor *m, struct cu_error **err)
+int launch_start(struct monitor *m, struct cu_error **err)
 {
+        int r = m->runtime ? make_tmpdir(m, err) : 0;
+        if (r >= 0)
+                r = start_container(m, err);
+        drop_tmpdir(m);
+        if (r >= 0)
+                m->started = true;
+        return r;
+}
+
+/* Creates and starts the container (one run). */
+int launch_run(struct monitor *m, bool start, struct cu_error **err)
+{
+        m->started = false;
         int child[3] = { -EBADF, -EBADF, -EBADF };
         _cleanup_close_ int console_fd = -EBADF;
         _cleanup_free_ char *console = NULL;
@@ -309,10 +321,14 @@ int launch_run(struct monitor *m, struct cu_error **err)
                         m->in_fd = m->master;
                 (void) set_nonblock(m->master);
         }
-        r = start_container(m, err);
+        drop_tmpdir(m);
+        if (!start) {
+                log_debug("monitor: container %s created as pid %d", m->cid, (int) m->pid);
+                return 0;
+        }
+        r = launch_start(m, err);
         if (r < 0)
                 goto fail_created;
-        drop_tmpdir(m);
         log_debug("monitor: container %s runs as pid %d", m->cid, (int) m->pid);
         return 0;
 fail_created:

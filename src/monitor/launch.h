@@ -26,6 +26,7 @@ struct monitor {
         enum log_driver log_driver;
         uint64_t log_max_size;
         bool terminal, keep_stdin, daemonize;
+        bool no_start;     /* --no-start: the first run waits for an attach client's START */
         int sync_fd;
         struct restart_spec restart;
         struct health_config health; /* --health-*: options, handed to hm */
@@ -44,10 +45,15 @@ struct monitor {
         size_t pending_len, pending_cap;
         bool close_stdin; /* once pending is written */
         unsigned restart_count;
+        bool started;      /* this run was started */
+        bool start_failed; /* a START failed: the monitor gives up (no exit file) */
 };
 /* Creates and starts the container (one run): m->pid, and m's stdio fds for the event loop.
- * On failure nothing of the run is left (the container is deleted, its fds closed). */
-int launch_run(struct monitor *m, struct cu_error **err);
+ * Without start the container is only created (launch_start() starts it).  On failure
+ * nothing of the run is left (the container is deleted, its fds closed). */
+int launch_run(struct monitor *m, bool start, struct cu_error **err);
+/* Starts a container launch_run() only created. */
+int launch_start(struct monitor *m, struct cu_error **err);
 
 /* Removes the container from the runtime (killing what is left of it). */
 int launch_destroy(struct monitor *m, struct cu_error **err);

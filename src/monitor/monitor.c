@@ -70,7 +70,7 @@ static int set_str(char **dst, const char *v)
 enum { OPT_CID = 256, OPT_BUNDLE, OPT_RROOT, OPT_RUNTIME, OPT_LDRIVER, OPT_LPATH, OPT_LMAX, OPT_LTAG,
        OPT_TERMINAL, OPT_STDIN, OPT_ATTACH, OPT_EXITF, OPT_PIDF, OPT_SYNC, OPT_EXITCMD, OPT_RESTART,
        OPT_STOPF, OPT_NODAEMON, OPT_HCMD, OPT_HINTERVAL, OPT_HTIMEOUT, OPT_HSTART,
-       OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME };
+       OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME, OPT_NOSTART };
 
 /* The healthcheck's numeric options (health.h: durations in ns). */
 static int health_option(struct monitor *m, int c, const char *v, struct cu_error **err)
@@ -124,6 +124,7 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 { "health-log", required_argument, NULL, OPT_HLOG },
                 { "stop-signal", required_argument, NULL, OPT_STOPSIG },
                 { "stop-timeout", required_argument, NULL, OPT_STOPTIME },
+                { "no-start", no_argument, NULL, OPT_NOSTART },
                 {},
         };
         int c, r = 0;
@@ -145,6 +146,7 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 case OPT_TERMINAL: m->terminal = true; break;
                 case OPT_STDIN: m->keep_stdin = true; break;
                 case OPT_NODAEMON: m->daemonize = false; break;
+                case OPT_NOSTART: m->no_start = true; break;
                 case OPT_LDRIVER:
                         m->log_driver = log_driver_from_string(optarg);
                         if (m->log_driver < 0)
@@ -381,10 +383,36 @@ static void on_resize(void *u, unsigned rows, unsigned cols)
                 (void) ioctl(m->master, TIOCSWINSZ, &ws);
 }
 
+static void start_health(struct monitor *m);
+
+/* START from an attach client (--no-start). */
+static void on_start(void *u, char *reply, size_t size)
+{
+        struct monitor *m = u;
+        if (m->pid <= 0 || m->start_failed) {
+                snprintf(reply, size, "error the container is not running");
+                return;
+        }
+        if (!m->started) {
+                struct cu_error *e = NULL;
+                if (launch_start(m, &e) < 0) {
+                        snprintf(reply, size, "error %s", cu_error_msg(e));
+                        cu_error_free(e);
+                        m->start_failed = true;
+                        (void) launch_destroy(m, NULL);
+                        return;
+                }
+                log_debug("monitor: container %s started as pid %d", m->cid, (int) m->pid);
+                start_health(m);
+        }
+        snprintf(reply, size, "pid %d", (int) m->pid);
+}
+
 static const struct attach_ops attach_ops = {
         .stdin_data = on_stdin_data,
         .stdin_close = on_stdin_close,
         .resize = on_resize,
+        .start = on_start,
 };
 
 /* Reads one chunk of output.  Returns false at EOF (or EIO: the pty's last holder left). */
@@ -518,6 +546,10 @@ static int watch(struct monitor *m)
                 if (n_attach)
                         attach_server_dispatch(m->attach, fds + PFD_ATTACH, n_attach,
                                                &attach_ops, m);
+                if (m->start_failed) {
+                        (void) launch_reap(m, &status);
+                        return status;
+                }
                 if (fds[PFD_SIGNAL].revents && handle_signals(m, &status))
                         return status;
         }
@@ -578,18 +610,25 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
         for (;;) {
                 struct timespec started, ended;
                 clock_gettime(CLOCK_MONOTONIC, &started);
-                int r = launch_run(m, err);
+                bool first = m->restart_count == 0;
+                int r = launch_run(m, !(first && m->no_start), err);
                 if (r < 0) {
-                        if (m->restart_count == 0)
+                        if (first)
                                 sync_report(m, "error %s", cu_error_msg(*err));
                         return r;
                 }
-                start_health(m);
-                sync_report(m, "pid %d", (int) m->pid);
+                if (m->started)
+                        start_health(m);
+                sync_report(m, "%s %d", m->started ? "pid" : "created", (int) m->pid);
                 malloc_trim(0);
 
                 int status = watch(m);
                 health_monitor_stopped(m->hm);
+                if (m->start_failed) {
+                        launch_close_fds(m);
+                        attach_server_end(m->attach, -1);
+                        return cu_error_setx(err, EIO, "starting the container failed");
+                }
                 struct timespec exited_at;
                 clock_gettime(CLOCK_REALTIME, &exited_at);
                 clock_gettime(CLOCK_MONOTONIC, &ended);

@@ -44,6 +44,9 @@
  *   --health-retries N    --health-on-failure none|kill|restart|stop
  *   --health-log PATH     the results file (podman's healthcheck.log)
  *   --stop-signal N, --stop-timeout S   how on-failure stop / restart stop the container
+ *   --no-start            (podman's init) the first run is only created: the sync fd says
+ *                         "created N", and the container starts when an attach client sends
+ *                         START (attach.h); restarts are started at once
  *   --no-daemonize        stay in the foreground (tests); by default the monitor detaches:
  *                         the caller's monitor_main() returns 0 as soon as the monitor runs
  *                         in its own session and process group, with stdio on /dev/null

@@ -15,6 +15,7 @@ static const char *const state_names[_CTR_STATE_MAX] = {
         [CTR_STATE_STOPPED] = "stopped",
         [CTR_STATE_EXITED] = "exited",
         [CTR_STATE_REMOVING] = "removing",
+        [CTR_STATE_INITIALIZED] = "initialized",
 };
 
 const char *ctr_state_to_string(enum ctr_state s)

@@ -36,12 +36,13 @@ enum ctr_state {
         CTR_STATE_STOPPED,
         CTR_STATE_EXITED,
         CTR_STATE_REMOVING,
+        CTR_STATE_INITIALIZED, /* created in the runtime, not started (podman's "initialized") */
         _CTR_STATE_MAX,
         _CTR_STATE_INVALID = -EINVAL,
 };
 
 /* "configured", "created", "running", "paused", "stopping", "stopped",
- * "exited", "removing". */
+ * "exited", "removing", "initialized". */
 const char *ctr_state_to_string(enum ctr_state s);
 enum ctr_state ctr_state_from_string(const char *s);
 
