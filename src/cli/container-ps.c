@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "containers.h"
+#include "output.h"
 #include "util/json.h"
 #include "util/parse.h"
 #include "util/strv.h"
@@ -209,19 +210,6 @@ static int psrow_cmp(const void *pa, const void *pb)
         return c;
 }
 
-/* go-units HumanSizeWithPrecision(size, 3) as podman 4.3 prints it in ps: "12B", "2.86MB". */
-static void ps_size(int64_t n, char buf[static 32])
-{
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
-        double v = (double) n;
-        size_t i = 0;
-        while (v >= 1000.0 && i + 1 < ELEMENTSOF(units)) {
-                v /= 1000.0;
-                i++;
-        }
-        snprintf(buf, 32, "%.3g%s", v, units[i]);
-}
-
 static const char *valid_sorts[] = { "command", "created", "id", "image", "names", "runningfor",
                                      "size", "status", NULL };
 
@@ -354,8 +342,8 @@ int cmd_ps(struct cli_ctx *c, int argc, char **argv)
                 char sizetext[80] = "";
                 if (want_size) {
                         char a[32], b[32];
-                        ps_size(prow[k].rw, a);
-                        ps_size(prow[k].rootfs, b);
+                        human_size_compact((uint64_t) prow[k].rw, a);
+                        human_size_compact((uint64_t) prow[k].rootfs, b);
                         snprintf(sizetext, sizeof sizetext, "%s (virtual %s)", a, b);
                 }
                 json_t *row = json_object();

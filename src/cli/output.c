@@ -4,7 +4,7 @@
 
 #include "output.h"
 
-const char *human_size(uint64_t bytes, char buf[static 32])
+static const char *size_text(uint64_t bytes, const char *sep, char buf[static 32])
 {
         static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
         double v = (double) bytes;
@@ -13,8 +13,18 @@ const char *human_size(uint64_t bytes, char buf[static 32])
                 v /= 1000.0;
                 i++;
         }
-        snprintf(buf, 32, "%.3g %s", v, units[i]);
+        snprintf(buf, 32, "%.3g%s%s", v, sep, units[i]);
         return buf;
+}
+
+const char *human_size(uint64_t bytes, char buf[static 32])
+{
+        return size_text(bytes, " ", buf);
+}
+
+const char *human_size_compact(uint64_t bytes, char buf[static 32])
+{
+        return size_text(bytes, "", buf);
 }
 
 const char *human_duration(int64_t ns, char buf[static 32])

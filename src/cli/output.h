@@ -6,6 +6,8 @@
 
 /* "1.99 MB" (SI units, 3 significant digits). Writes into buf. */
 const char *human_size(uint64_t bytes, char buf[static 32]);
+/* "1.99MB": the same without the space (ps --size, system df). */
+const char *human_size_compact(uint64_t bytes, char buf[static 32]);
 /* "Less than a second", "About a minute", "3 hours" … (go-units HumanDuration). */
 const char *human_duration(int64_t ns, char buf[static 32]);
 /* "About a minute ago" for a time ns since the epoch. */

@@ -25,6 +25,7 @@
 #include "storage/images.h"
 #include "storage/rootfs.h"
 #include "storage/store.h"
+#include "state/volumes.h"
 #include "template.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -126,47 +127,22 @@ static int df_containers(struct engine *e, struct df_row *row, struct cu_error *
 
 static int df_volumes(struct engine *e, struct df_row *row, struct cu_error **err)
 {
-        (void) err;
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/volumes", e->root);
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return 0;
-        struct ctr_record **v = NULL;
+        struct vol_record **v = NULL;
         size_t n = 0;
-        if (engine_list(e, &v, &n, NULL) < 0)
-                n = 0;
-        DIR *d = fdopendir(fd);
-        if (!d)
-                goto out;
-        TAKE_FD(fd);
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                char data[4096 + 300];
-                snprintf(data, sizeof data, "%s/%s/_data", dir, de->d_name);
-                struct stat st;
-                if (stat(data, &st) < 0)
-                        continue;
-                uint64_t sz = tree_size(data);
-                /* in use: a container's config names it as a volume source */
-                char needle[600];
-                snprintf(needle, sizeof needle, "\"%s\"", de->d_name);
-                bool used = false;
-                for (size_t i = 0; i < n && !used; i++)
-                        used = v[i]->config && strstr(v[i]->config, needle) &&
-                               strstr(v[i]->config, "\"Volumes\"");
+        int r = engine_volume_list(e, &v, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_strv_ char **users = NULL;
+                bool used = engine_volume_users(e, v[i]->name, &users, NULL) >= 0 && users && users[0];
+                uint64_t sz = v[i]->mountpoint ? tree_size(v[i]->mountpoint) : 0;
                 row->total++;
                 row->active += used;
                 row->size += sz;
                 if (!used)
                         row->reclaimable += sz;
+                vol_record_free(v[i]);
         }
-        closedir(d);
-out:
-        for (size_t i = 0; i < n; i++)
-                ctr_record_free(v[i]);
         free(v);
         return 0;
 }
@@ -174,8 +150,8 @@ out:
 static json_t *df_json(const struct df_row *row)
 {
         char a[32], b[32], rec[64];
-        human_size(row->size, a);
-        human_size(row->reclaimable, b);
+        human_size_compact(row->size, a);
+        human_size_compact(row->reclaimable, b);
         unsigned pct = row->size ? (unsigned) (row->reclaimable * 100 / row->size) : 0;
         snprintf(rec, sizeof rec, "%s (%u%%)", b, pct);
         return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:s}", "Type", row->type, "Total",
@@ -223,8 +199,9 @@ int cmd_system_df(struct cli_ctx *c, int argc, char **argv)
                                                       "Local Volumes space usage:" };
                 for (size_t i = 0; i < 3; i++) {
                         char a[32];
+                        human_size_compact(rows[i].size, a);
                         printf("%s\n\nTOTAL       ACTIVE      SIZE\n%-11zu %-11zu %s\n\n", titles[i],
-                               rows[i].total, rows[i].active, human_size(rows[i].size, a));
+                               rows[i].total, rows[i].active, a);
                 }
                 return 0;
         }
@@ -236,7 +213,7 @@ int cmd_system_df(struct cli_ctx *c, int argc, char **argv)
                 { "Type", NULL }, { "Total", NULL }, { "Active", NULL }, { "Size", NULL },
                 { "Reclaimable", NULL }, { NULL, NULL },
         };
-        return cli_output(format, out, cols, headers, false);
+        return cli_output(format, out, cols, headers, true);
 }
 
 /* Asks on stderr.  Returns true to go on; otherwise *rc is the exit code (0: the user said
@@ -357,11 +334,33 @@ static int remove_images(struct store *s, bool all, bool every, char ***ids, uin
         return rc;
 }
 
-/* Volumes not used by any container (every: all of them). */
-static int remove_volumes(struct engine *e, bool every, char ***names)
+/* Volumes not used by any container (every: all of them, with their containers). */
+static int remove_volumes(struct engine *e, bool every, char ***names, uint64_t *freed)
 {
-        (void) e, (void) every, (void) names;
-        return 0;
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct vol_record **v = NULL;
+        size_t n = 0;
+        if (engine_volume_list(e, &v, &n, &err) < 0)
+                return cli_fail(125, err);
+        int rc = 0;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_strv_ char **users = NULL;
+                if (!every && (engine_volume_users(e, v[i]->name, &users, NULL) < 0 || (users && users[0])))
+                        goto next;
+                uint64_t sz = v[i]->mountpoint ? tree_size(v[i]->mountpoint) : 0;
+                cu_error_clear(&err);
+                if (engine_volume_remove(e, v[i]->name, every, 0, &err) < 0) {
+                        fprintf(stderr, "Error: %s\n", cu_error_msg(err));
+                        rc = 125;
+                        goto next;
+                }
+                *freed += sz;
+                (void) strv_extend(names, v[i]->name);
+        next:
+                vol_record_free(v[i]);
+        }
+        free(v);
+        return rc;
 }
 
 int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
@@ -410,7 +409,7 @@ int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
         rc = rc ? rc : r;
         _cleanup_strv_ char **vols = NULL;
         if (volumes) {
-                r = remove_volumes(&e, false, &vols);
+                r = remove_volumes(&e, false, &vols, &freed);
                 print_section("Deleted Volumes", vols);
                 rc = rc ? rc : r;
         }
@@ -418,7 +417,8 @@ int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
         print_section("Deleted Images", imgs);
         rc = rc ? rc : r;
         char b[32];
-        printf("Total reclaimed space: %s\n", human_size(freed, b));
+        human_size_compact(freed, b);
+        printf("Total reclaimed space: %s\n", b);
         return rc;
 }
 
@@ -476,7 +476,7 @@ int cmd_system_reset(struct cli_ctx *c, int argc, char **argv)
         int r = remove_networks(&e, true, &nets);
         rc = rc ? rc : r;
         _cleanup_strv_ char **vols = NULL;
-        r = remove_volumes(&e, true, &vols);
+        r = remove_volumes(&e, true, &vols, &freed);
         rc = rc ? rc : r;
         r = remove_images(e.store, true, true, &imgs, &freed);
         rc = rc ? rc : r;
