@@ -408,8 +408,11 @@ static int spec_container(json_t *spec, struct engine_spec_ctx *x, const char *t
                 char src[4096], dst[64];
                 snprintf(src, sizeof src, "%s/%s", ud, files[k]);
                 snprintf(dst, sizeof dst, "/etc/%s", files[k]);
-                if (access(src, F_OK) == 0 && !user_mounted(spec, dst))
-                        json_array_append_new(json_object_get(spec, "mounts"), engine_spec_bind(dst, src, false));
+                if (access(src, F_OK) == 0 && !user_mounted(spec, dst)) {
+                        int b = engine_spec_bind_chroot(spec, x, dst, src);
+                        if (b < 0)
+                                return b;
+                }
         }
         return 0;
 }
@@ -564,7 +567,9 @@ int engine_spec_network(json_t *spec, struct engine_spec_ctx *x, struct cu_error
                 char src[4096], dst[64];
                 snprintf(src, sizeof src, "%s/%s", x->bundle, files[k]);
                 snprintf(dst, sizeof dst, "/etc/%s", files[k]);
-                json_array_append_new(json_object_get(spec, "mounts"), engine_spec_bind(dst, src, false));
+                r = engine_spec_bind_chroot(spec, x, dst, src); /* also into --chrootdirs */
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

@@ -185,6 +185,11 @@ void engine_prepare_undo(struct engine *e, struct ctr_record *rec, json_t *c)
         _cleanup_error_ struct cu_error *x = NULL;
         if (engine_network_cleanup(e, rec, &x) < 0)
                 log_debug("undoing prepare of %s: %s", rec->id, cu_error_msg(x));
+        cu_error_clear(&x);
+        /* the volume hook mounts (overlay and image volumes) during spec generation: a start
+         * that fails later must not leave them */
+        if (engine_volumes_cleanup(e, rec, &x) < 0)
+                log_debug("undoing the mounts of %s: %s", rec->id, cu_error_msg(x));
         (void) rootfs_unmount(e->store, rec->id, NULL);
 }
 

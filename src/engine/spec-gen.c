@@ -97,6 +97,22 @@ static int process_json(json_t *proc, struct engine_spec_ctx *x, struct cu_error
         return 0;
 }
 
+/* --init: our init (the cuttle binary, static) at /run/podman-init runs the command. */
+static int init_json(json_t *spec, struct engine_spec_ctx *x)
+{
+        if (!json_is_true(json_object_get(x->c, "Init")))
+                return 0;
+        _cleanup_free_ char *self = x->e ? engine_self_exe(x->e) : strdup("/proc/self/exe");
+        if (!self)
+                return -ENOMEM;
+        json_t *args = json_object_get(json_object_get(spec, "process"), "args");
+        if (json_array_insert_new(args, 0, json_string("--")) < 0 ||
+            json_array_insert_new(args, 0, json_string("/run/podman-init")) < 0)
+                return -ENOMEM;
+        return json_array_append_new(json_object_get(spec, "mounts"),
+                                     engine_spec_bind("/run/podman-init", self, true)) < 0 ? -ENOMEM : 0;
+}
+
 json_t *engine_spec_generate(struct engine_spec_ctx *x, struct cu_error **err)
 {
         _cleanup_free_ char *text = oci_spec_default_json(false);
@@ -114,6 +130,8 @@ json_t *engine_spec_generate(struct engine_spec_ctx *x, struct cu_error **err)
                             json_pack("{s:s, s:b}", "path", x->rootfs, "readonly",
                                       json_is_true(json_object_get(c, "ReadOnly"))));
         int r = process_json(json_object_get(spec, "process"), x, err);
+        if (r >= 0)
+                r = init_json(spec, x);
         if (r >= 0)
                 r = engine_spec_env_set(spec, "HOSTNAME", hn && *hn ? hn : shortid, true);
         if (r >= 0)

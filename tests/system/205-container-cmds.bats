@@ -354,3 +354,19 @@ $id1"
         run_engine ps -aq
         is "$output" ""
 }
+
+@test "run --init: our init is pid 1, passes the stop signal on, reaps, keeps the exit code" {
+        run_engine run --rm --init busy ps -o pid,args
+        is "${lines[1]}" " *1 /run/podman-init -- ps -o pid,args"
+        run_engine 7 run --rm --init busy sh -c 'exit 7'
+        # sleep as pid 1 would ignore SIGTERM (10 s until SIGKILL); behind the init it dies at once
+        run_engine run -d --name initd --init busy sleep 100
+        SECONDS=0
+        run_engine stop -t 8 initd
+        [ "$SECONDS" -lt 5 ]
+        run_engine inspect --format '{{.State.ExitCode}} {{.HostConfig.Init}}' initd
+        is "$output" "143 true"
+        # an orphan reparented to the init is reaped: no zombie is left
+        run_engine run --rm --init busy sh -c '(sleep 0.2 &) ; sleep 0.5; ps -o stat | grep -c Z || true'
+        is "$output" "0"
+}
