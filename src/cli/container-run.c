@@ -128,6 +128,18 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                 if (r)
                         return r;
         }
+        const struct containers_conf *cconf = NULL;
+        if (cli_ctx_config(c, &cconf, NULL) >= 0) { /* containers.conf's logging defaults */
+                if (!f->o.log_driver && cconf->log_driver && *cconf->log_driver)
+                        f->o.log_driver = cconf->log_driver;
+                bool has_max = false;
+                for (char **p = f->o.log_opts; p && *p; p++)
+                        has_max = has_max || strncmp(*p, "max-size=", 9) == 0;
+                char opt[64];
+                snprintf(opt, sizeof opt, "max-size=%lld", (long long) cconf->log_size_max);
+                if (!has_max && cconf->log_size_max > 0 && strv_extend(&f->o.log_opts, opt) < 0)
+                        return cli_failf(125, "out of memory");
+        }
         if (opts_changed(opts, "stop-timeout"))
                 f->o.stop_timeout = (int) f->stop_timeout;
         if (opts_changed(opts, "pids-limit")) {

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* create/run: network options (podman's names and help texts). */
+#include <string.h>
+
 #include "run-flags.h"
+#include "storage/containers-conf.h"
+#include "util/strv.h"
 #include "util/strv.h"
 
 static size_t add(struct engine_create_opts *o, struct opt *out)
@@ -29,10 +33,35 @@ static size_t add(struct engine_create_opts *o, struct opt *out)
 
 static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *opts)
 {
-        (void) c, (void) opts;
+        struct engine_net_opts *n = &o->net;
         /* the engine checks the values (it knows the networks and the image's EXPOSE) */
-        if (o->net.ip && !*o->net.ip)
+        if (n->ip && !*n->ip)
                 return cli_failf(125, "invalid IP address: \"\"");
+        /* containers.conf's defaults for what the command line left unset */
+        const struct containers_conf *conf = NULL;
+        if (cli_ctx_config(c, &conf, NULL) < 0)
+                return 0;
+        struct { const char *flag; char ***dst; char **def; } lists[] = {
+                { "dns", &n->dns, conf->dns_servers },
+                { "dns-search", &n->dns_search, conf->dns_searches },
+                { "dns-option", &n->dns_options, conf->dns_options },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(lists); i++)
+                if (!opts_changed(opts, lists[i].flag) && lists[i].def && lists[i].def[0] &&
+                    !*lists[i].dst && !(*lists[i].dst = strv_copy(lists[i].def)))
+                        return cli_failf(125, "out of memory");
+        if (!opts_changed(opts, "no-hosts") && conf->no_hosts)
+                n->no_hosts = true;
+        if (!n->networks && !opts_changed(opts, "network")) {
+                const char *def = NULL;
+                if (conf->netns && (strcmp(conf->netns, "host") == 0 || strcmp(conf->netns, "none") == 0))
+                        def = conf->netns;
+                else if (conf->default_network && *conf->default_network &&
+                         strcmp(conf->default_network, "podman") != 0)
+                        def = conf->default_network;
+                if (def && strv_extend(&n->networks, def) < 0)
+                        return cli_failf(125, "out of memory");
+        }
         return 0;
 }
 

@@ -266,3 +266,29 @@ complete_words() {
         run_cuttle 125 completion zsh
         assert_line_contains "only bash is supported"
 }
+
+@test "containers.conf: dns, no_hosts, netns, log_driver and log_size_max are run's defaults; flags win" {
+        make_image busy
+        cat >"$CUTTLE_TEST_DIR/run.conf" <<'CONF'
+[containers]
+dns_servers = ["10.1.2.3"]
+dns_searches = ["example.test"]
+log_driver = "json-file"
+log_size_max = 1000000
+netns = "none"
+CONF
+        export CONTAINERS_CONF=$CUTTLE_TEST_DIR/run.conf
+        run_engine run --name c1 busy sh -c 'grep -E "^(nameserver|search)" /etc/resolv.conf; ls /sys/class/net'
+        is "${lines[0]}" "search example.test"
+        is "${lines[1]}" "nameserver 10.1.2.3"
+        is "${lines[2]}" "lo" "netns = none: only the loopback"
+        run_engine inspect --format '{{.HostConfig.LogConfig.Type}} {{.HostConfig.NetworkMode}}' c1
+        is "$output" "json-file none"
+        # the flags win over the file
+        run_engine run --rm --dns 10.9.9.9 --log-driver k8s-file busy sh -c 'grep ^nameserver /etc/resolv.conf'
+        is "$output" "nameserver 10.9.9.9"
+        printf '[containers]\nno_hosts = true\n' >"$CUTTLE_TEST_DIR/nohosts.conf"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/nohosts.conf run_engine run --rm --network none busy sh -c 'grep -c host.containers.internal /etc/hosts || true'
+        is "$output" "0" "no_hosts: the image's /etc/hosts, no entries of ours"
+        run_engine rm -f c1
+}
