@@ -267,7 +267,7 @@ complete_words() {
         assert_line_contains "only bash is supported"
 }
 
-@test "containers.conf: dns, no_hosts, netns, log_driver and log_size_max are run's defaults; flags win" {
+@test "containers.conf: dns, no_hosts, netns and log_driver are run's defaults; flags win" {
         make_image busy
         cat >"$CUTTLE_TEST_DIR/run.conf" <<'CONF'
 [containers]
