@@ -27,14 +27,13 @@ static int print_rec(void *ud, const struct log_record *r)
         return 0;
 }
 
-/* RFC3339, a duration before now ("10m"), or unix seconds. */
-static int parse_time(const char *s, int64_t *ret)
+int cli_parse_time(const char *s, bool future, int64_t *ret)
 {
         if (log_parse_timestamp(s, strlen(s), ret) == 0)
                 return 0;
         int64_t d = 0;
         if (opts_parse_duration(s, false, &d, NULL) == 0) {
-                *ret = engine_now_ns() - d;
+                *ret = future ? engine_now_ns() + d : engine_now_ns() - d;
                 return 0;
         }
         int64_t secs;
@@ -75,11 +74,11 @@ int cmd_logs(struct cli_ctx *c, int argc, char **argv)
         if (rc != 0)
                 goto out;
         struct engine_logs_opts lo = { .follow = follow, .tail = tail < 0 ? -1 : tail };
-        if (since && parse_time(since, &lo.since) < 0) {
+        if (since && cli_parse_time(since, false, &lo.since) < 0) {
                 rc = cli_failf(125, "parsing time \"%s\": invalid time format", since);
                 goto out;
         }
-        if (until && parse_time(until, &lo.until) < 0) {
+        if (until && cli_parse_time(until, false, &lo.until) < 0) {
                 rc = cli_failf(125, "parsing time \"%s\": invalid time format", until);
                 goto out;
         }

@@ -11,27 +11,6 @@
 #include "util/strv.h"
 
 /* RFC3339, a date, unix seconds or a duration before now (podman's until). */
-int cli_parse_until(const char *s, int64_t *ret)
-{
-        if (log_parse_timestamp(s, strlen(s), ret) == 0)
-                return 0;
-        int64_t d = 0;
-        if (opts_parse_duration(s, false, &d, NULL) == 0) {
-                *ret = engine_now_ns() - d;
-                return 0;
-        }
-        int64_t secs;
-        if (safe_atoi64(s, &secs) == 0) {
-                *ret = secs * 1000000000;
-                return 0;
-        }
-        char buf[64];
-        if (strlen(s) == 10 && snprintf(buf, sizeof buf, "%sT00:00:00Z", s) > 0 &&
-            log_parse_timestamp(buf, strlen(buf), ret) == 0)
-                return 0;
-        return -EINVAL;
-}
-
 int cmd_container_prune(struct cli_ctx *c, int argc, char **argv)
 {
         bool force = false;
@@ -71,7 +50,7 @@ int cmd_container_prune(struct cli_ctx *c, int argc, char **argv)
                 } else if (strcmp(k, "label!") == 0) {
                         (void) strv_extend(&not_labels, eq + 1);
                 } else if (strcmp(k, "until") == 0) {
-                        if (cli_parse_until(eq + 1, &po.until) < 0) {
+                        if (cli_parse_time(eq + 1, false, &po.until) < 0) {
                                 rc = cli_failf(125, "failed to parse value as time or duration: \"%s\"", eq + 1);
                                 goto out;
                         }

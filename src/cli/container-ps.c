@@ -108,7 +108,7 @@ static bool filter_one(struct engine *e, const struct ctr_record *r, json_t *cfg
         }
         if (strcmp(key, "until") == 0) {
                 int64_t t = 0;
-                if (cli_parse_until(val, &t) < 0)
+                if (cli_parse_time(val, false, &t) < 0)
                         return false;
                 return r->created < t;
         }
@@ -170,7 +170,7 @@ int cli_ps_filters_check(char **filters)
                 if (strcmp(k, "exited") == 0 && safe_atoi(v, &code) < 0)
                         return cli_failf(125, "exited code out of range \"%s\"", v);
                 int64_t t;
-                if (strcmp(k, "until") == 0 && cli_parse_until(v, &t) < 0)
+                if (strcmp(k, "until") == 0 && cli_parse_time(v, false, &t) < 0)
                         return cli_failf(125, "failed to parse value as time or duration: \"%s\"", v);
         }
         return 0;

@@ -68,7 +68,7 @@ int cli_start_attached(struct engine *e, const char *id, bool interactive, bool 
 /* ps filters (container-ps.c): checks the keys ("KEY is an invalid filter"), and matches a
  * container (same keys ORed, different keys ANDed). */
 int cli_ps_filters_check(char **filters);
-/* podman's until / since values: RFC3339, a date, unix seconds, or a duration before now
- * (container-prune.c).  -EINVAL. */
-int cli_parse_until(const char *s, int64_t *ret);
+/* podman's since / until values (ParseInputTime): RFC3339, a date, unix seconds, or a
+ * duration before now (after now with future: events --until).  -EINVAL (container-logs.c). */
+int cli_parse_time(const char *s, bool future, int64_t *ret);
 bool cli_ps_filters_match(struct engine *e, const struct ctr_record *r, char **filters);

@@ -13,29 +13,6 @@
 #include "util/parse.h"
 #include "util/strv.h"
 
-/* RFC3339 (or a date), a duration ("10m": before now for --since, after now for --until, as
- * podman's ParseInputTime), or unix seconds. */
-static int parse_when(const char *s, bool since, int64_t *ret)
-{
-        if (log_parse_timestamp(s, strlen(s), ret) == 0)
-                return 0;
-        int64_t d = 0;
-        if (opts_parse_duration(s, false, &d, NULL) == 0) {
-                *ret = since ? engine_now_ns() - d : engine_now_ns() + d;
-                return 0;
-        }
-        int64_t secs;
-        if (safe_atoi64(s, &secs) == 0) {
-                *ret = secs * 1000000000;
-                return 0;
-        }
-        char buf[64];
-        if (strlen(s) == 10 && snprintf(buf, sizeof buf, "%sT00:00:00Z", s) > 0 &&
-            log_parse_timestamp(buf, strlen(buf), ret) == 0)
-                return 0;
-        return -EINVAL;
-}
-
 struct printer {
         struct template *tmpl; /* NULL: human or json */
         bool json, trunc;
@@ -127,11 +104,11 @@ int cmd_events(struct cli_ctx *c, int argc, char **argv)
                 goto out;
         }
         struct events_read_opts ro = { .follow = stream, .filters = &f, .stop_fd = -1 };
-        if (since && parse_when(since, true, &ro.since) < 0) {
+        if (since && cli_parse_time(since, false, &ro.since) < 0) {
                 rc = cli_failf(125, "failed to parse since time: parsing time \"%s\": invalid time format", since);
                 goto out;
         }
-        if (until && parse_when(until, false, &ro.until) < 0) {
+        if (until && cli_parse_time(until, true, &ro.until) < 0) {
                 rc = cli_failf(125, "failed to parse until time: parsing time \"%s\": invalid time format", until);
                 goto out;
         }
