@@ -101,7 +101,7 @@ ctr_ip() {
         mknet n1 10.233.1.0/24
         run_engine run -d --name srv --network n1 --network-alias www busy httpd -f -p 8080 -h /srv
         srv=$output
-        run_engine run --rm --network n1 busy sh -c 'ping -c1 -W3 srv >/dev/null && echo ping-ok; until wget -qO- http://www:8080/index.html; do sleep 0.1; done; wget -qO- http://srv:8080/index.html'
+        run_engine run --rm --network n1 --cap-add NET_RAW busy sh -c 'ping -c1 -W3 srv >/dev/null && echo ping-ok; until wget -qO- http://www:8080/index.html; do sleep 0.1; done; wget -qO- http://srv:8080/index.html'
         is "$output" "ping-ok
 hello-from-srv
 hello-from-srv"
@@ -214,7 +214,7 @@ hello-from-srv"
         is "$output" "2 10.233.6.77"
         run_engine ps --format '{{.Networks}}'
         is "$output" "a1,b2"
-        run_engine run --rm --network b2 busy ping -c1 -W3 cc
+        run_engine run --rm --network b2 --cap-add NET_RAW busy ping -c1 -W3 cc
         run_engine 125 network connect b2 c
         is "$output" "Error: container .* is already connected to network \"b2\": network is already connected"
         run_engine network disconnect b2 c
