@@ -60,7 +60,15 @@ static int inspect(struct cli_ctx *c, int argc, char **argv, bool containers_onl
         for (size_t i = 0; names[i]; i++) {
                 _cleanup_ctr_record_ struct ctr_record *r = NULL;
                 if (strcmp(type, "image") != 0 && engine_get(&e, names[i], &r, NULL) >= 0) {
-                        json_array_append_new(out, engine_inspect_json(&e, r));
+                        json_t *o = engine_inspect_json(&e, r);
+                        int64_t rw = 0, rootfs = 0;
+                        /* --size: the writable layer and the whole root (podman's SizeRw,
+                         * SizeRootFs) */
+                        if (size && o && engine_container_size(&e, r, &rw, &rootfs) >= 0) {
+                                json_object_set_new(o, "SizeRw", json_integer(rw));
+                                json_object_set_new(o, "SizeRootFs", json_integer(rootfs));
+                        }
+                        json_array_append_new(out, o);
                         continue;
                 }
                 _cleanup_image_rec_ struct image_rec *im = NULL;

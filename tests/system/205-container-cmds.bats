@@ -266,6 +266,8 @@ s2"
         is "${lines[-1]}" "big"
         run_engine ps -a --size --format json --filter name=big
         is "$output" '.*"rwSize": 12,.*'
+        run_engine inspect --size --format '{{.SizeRw}}' big
+        is "$output" "12" "inspect --size: the writable layer"
 }
 
 @test "wait --condition: podman's states and outputs" {
