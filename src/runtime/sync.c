@@ -39,6 +39,11 @@ int sync_recv_fd(int fd, struct sync_msg *m, int *ret_fd)
         memset(m, 0, sizeof *m);
         *ret_fd = -EBADF;
         int r = recv_fd(fd, ret_fd, m, sizeof *m);
+        /* A peer that exits with our last message unread resets the connection; the reset
+         * is reported once (and cleared), and what the peer (or another holder of the
+         * socket, e.g. the init) wrote is still to be read: look again. */
+        for (int i = 0; r == -ECONNRESET && i < 2; i++)
+                r = recv_fd(fd, ret_fd, m, sizeof *m);
         if (r == 0)
                 return -EPIPE;
         if (r < 0)
