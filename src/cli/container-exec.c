@@ -54,7 +54,6 @@ int cmd_exec(struct cli_ctx *c, int argc, char **argv)
                 target = list[n - 1]->id;
                 cmdv = args.args;
         }
-        (void) interactive;
         struct engine_exec_opts eo = { .args = cmdv, .env = env, .user = user, .workdir = workdir,
                                        .tty = tty, .interactive = interactive, .detach = detach,
                                        .privileged = privileged };

@@ -91,7 +91,6 @@ static int run_verb(struct cli_ctx *c, int argc, char **argv, enum verb verb)
                 "Unpause the processes in one or more containers", "Clean up network and mountpoints of one or more containers",
                 "Restart one or more containers",
         };
-        static const char *const names[] = { "stop", "kill", "rm", "pause", "unpause", "cleanup", "restart" };
         struct opts_cmd cmd = { .use = uses[verb], .short_desc = descs[verb], .opts = opts };
         struct opts_args args = { 0 };
         _cleanup_error_ struct cu_error *err = NULL;
@@ -205,8 +204,6 @@ static int run_verb(struct cli_ctx *c, int argc, char **argv, enum verb verb)
                 }
                 puts(*t);
         }
-        (void) names;
-        (void) volumes;
 out:
         strv_free(cidfiles);
         strv_free(filters);

@@ -90,7 +90,8 @@ int cmd_port(struct cli_ctx *c, int argc, char **argv)
                 goto out;
         }
         size_t n = 0;
-        if (engine_list(&e, &list, &n, &err) < 0) {
+        /* every container (refreshed) only for --all and --latest */
+        if ((all || latest) && engine_list(&e, &list, &n, &err) < 0) {
                 rc = cli_fail(125, err);
                 goto out;
         }

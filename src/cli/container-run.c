@@ -41,10 +41,6 @@ static void create_flags_done(struct create_flags *f)
                 run_flags_areas[k]->done(&f->o);
 }
 
-#define S(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING, .value = var, .help = h }
-#define B(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_BOOL, .value = var, .help = h }
-#define A(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_ARRAY, .value = var, .help = h }
-#define L(n, sh, var, h) { .name = n, .shorthand = sh, .type = OPT_STRING_SLICE, .value = var, .help = h }
 
 /* --runtime (else the global --runtime / containers.conf's runtime): the built-in runtime for
  * "", "cuttle" and "cuttle-runtime"; otherwise a name from [engine.runtimes] or $PATH, or a
@@ -72,38 +68,38 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
         f->o.sig_proxy = true;
         f->o.stop_timeout = -1;
         const struct opt core[] = {
-                A("annotation", 0, &f->o.annotations, "Add annotations to container (key=value)"),
-                L("cap-add", 0, &f->o.cap_add, "Add capabilities to the container"),
-                L("cap-drop", 0, &f->o.cap_drop, "Drop capabilities from the container"),
-                S("cidfile", 0, &f->cidfile, "Write the container ID to the file"),
-                B("detach", 'd', &f->detach, "Run container in background and print container ID"),
-                S("detach-keys", 0, &f->o.detach_keys, "Override the key sequence for detaching a container"),
-                S("entrypoint", 0, &f->o.entrypoint, "Overwrite the default ENTRYPOINT of the image"),
-                A("env", 'e', &f->o.env, "Set environment variables in container"),
-                A("env-file", 0, &f->o.env_files, "Read in a file of environment variables"),
-                B("env-host", 0, &f->o.env_host, "Use all current host environment variables in container"),
-                B("init", 0, &f->o.init, "Run an init binary inside the container that forwards signals and reaps processes"),
-                B("interactive", 'i', &f->o.interactive, "Keep STDIN open even if not attached"),
-                A("label", 'l', &f->o.labels, "Set metadata on container"),
-                S("log-driver", 0, &f->o.log_driver, "Logging driver for the container"),
-                A("log-opt", 0, &f->o.log_opts, "Logging driver options"),
-                S("memory", 'm', &f->memory, "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
-                S("name", 0, &f->o.name, "Assign a name to the container"),
+                RUN_A("annotation", 0, &f->o.annotations, "Add annotations to container (key=value)"),
+                RUN_L("cap-add", 0, &f->o.cap_add, "Add capabilities to the container"),
+                RUN_L("cap-drop", 0, &f->o.cap_drop, "Drop capabilities from the container"),
+                RUN_S("cidfile", 0, &f->cidfile, "Write the container ID to the file"),
+                RUN_B("detach", 'd', &f->detach, "Run container in background and print container ID"),
+                RUN_S("detach-keys", 0, &f->o.detach_keys, "Override the key sequence for detaching a container"),
+                RUN_S("entrypoint", 0, &f->o.entrypoint, "Overwrite the default ENTRYPOINT of the image"),
+                RUN_A("env", 'e', &f->o.env, "Set environment variables in container"),
+                RUN_A("env-file", 0, &f->o.env_files, "Read in a file of environment variables"),
+                RUN_B("env-host", 0, &f->o.env_host, "Use all current host environment variables in container"),
+                RUN_B("init", 0, &f->o.init, "Run an init binary inside the container that forwards signals and reaps processes"),
+                RUN_B("interactive", 'i', &f->o.interactive, "Keep STDIN open even if not attached"),
+                RUN_A("label", 'l', &f->o.labels, "Set metadata on container"),
+                RUN_S("log-driver", 0, &f->o.log_driver, "Logging driver for the container"),
+                RUN_A("log-opt", 0, &f->o.log_opts, "Logging driver options"),
+                RUN_S("memory", 'm', &f->memory, "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
+                RUN_S("name", 0, &f->o.name, "Assign a name to the container"),
                 { .name = "pids-limit", .type = OPT_INT64, .value = &f->pids_limit, .help = "Tune container pids limit (set -1 for unlimited)" },
-                B("privileged", 0, &f->o.privileged, "Give extended privileges to container"),
-                S("pull", 0, &f->pull, "Pull image policy"),
-                B("read-only", 0, &f->o.read_only, "Make containers root filesystem read-only"),
-                B("replace", 0, &f->o.replace, "If a container with the same name exists, replace it"),
-                S("restart", 0, &f->o.restart, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
-                B("rm", 0, &f->o.remove, "Remove container (and pod if created) after exit"),
-                S("runtime", 0, &f->runtime, "Path to the OCI-compatible binary used to run containers"),
-                B("sig-proxy", 0, &f->o.sig_proxy, "Proxy received signals to the process"),
-                S("stop-signal", 0, &f->o.stop_signal, "Signal to stop a container. Default is SIGTERM"),
+                RUN_B("privileged", 0, &f->o.privileged, "Give extended privileges to container"),
+                RUN_S("pull", 0, &f->pull, "Pull image policy"),
+                RUN_B("read-only", 0, &f->o.read_only, "Make containers root filesystem read-only"),
+                RUN_B("replace", 0, &f->o.replace, "If a container with the same name exists, replace it"),
+                RUN_S("restart", 0, &f->o.restart, "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")"),
+                RUN_B("rm", 0, &f->o.remove, "Remove container (and pod if created) after exit"),
+                RUN_S("runtime", 0, &f->runtime, "Path to the OCI-compatible binary used to run containers"),
+                RUN_B("sig-proxy", 0, &f->o.sig_proxy, "Proxy received signals to the process"),
+                RUN_S("stop-signal", 0, &f->o.stop_signal, "Signal to stop a container. Default is SIGTERM"),
                 { .name = "stop-timeout", .type = OPT_UINT, .value = &f->stop_timeout, .help = "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL", .def = "10" },
-                B("tty", 't', &f->o.tty, "Allocate a pseudo-TTY for container"),
+                RUN_B("tty", 't', &f->o.tty, "Allocate a pseudo-TTY for container"),
                 { 0 },
         };
-        struct opt opts[ELEMENTSOF(core) + 5 * RUN_FLAGS_AREA_MAX + 1];
+        struct opt opts[ELEMENTSOF(core) + RUN_FLAGS_AREAS * RUN_FLAGS_AREA_MAX + 1];
         size_t n = 0;
         for (; core[n].name; n++)
                 opts[n] = core[n];
@@ -162,7 +158,7 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
                                  f->cidfile);
         f->o.image = args->args[0];
         f->o.command = args->args[1] ? args->args + 1 : NULL;
-        f->o.create_command = argv - 0; /* the command's own argv */
+        f->o.create_command = argv; /* the command's own argv */
         return 0;
 }
 
@@ -318,10 +314,10 @@ int cmd_start(struct cli_ctx *c, int argc, char **argv)
         bool attach = false, interactive = false, sig_proxy = true;
         const char *detach_keys = NULL;
         struct opt opts[] = {
-                B("attach", 'a', &attach, "Attach container's STDOUT and STDERR"),
-                S("detach-keys", 0, &detach_keys, "Select the key sequence for detaching a container"),
-                B("interactive", 'i', &interactive, "Make STDIN available to the contained process"),
-                B("sig-proxy", 0, &sig_proxy, "Proxy received signals to the process (default true if attaching, false otherwise)"),
+                RUN_B("attach", 'a', &attach, "Attach container's STDOUT and STDERR"),
+                RUN_S("detach-keys", 0, &detach_keys, "Select the key sequence for detaching a container"),
+                RUN_B("interactive", 'i', &interactive, "Make STDIN available to the contained process"),
+                RUN_B("sig-proxy", 0, &sig_proxy, "Proxy received signals to the process (default true if attaching, false otherwise)"),
                 { 0 },
         };
         struct opts_cmd cmd = { .use = "cuttle start [options] CONTAINER [CONTAINER...]",

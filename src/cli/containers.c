@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "containers.h"
-#include "storage/containers-conf.h"
 #include "monitor/attach.h"
 #include "state/db.h"
 #include "storage/containers-conf.h"
@@ -68,10 +67,6 @@ int cli_parse(struct opts_cmd *cmd, int argc, char **argv, struct opts_args *arg
 }
 
 /* ------------------------------------------------------------------ output relay */
-
-struct relay {
-        bool failed;
-};
 
 static int print_record(void *ud, const struct log_record *r)
 {

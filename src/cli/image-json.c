@@ -56,14 +56,6 @@ static json_t *repo_digests(const struct image_rec *im)
         return a;
 }
 
-static json_t *strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; v && v[i]; i++)
-                json_array_append_new(a, json_string(v[i]));
-        return a;
-}
-
 /* Names that are tags (not name@digest). */
 static json_t *repo_tags(const struct image_rec *im)
 {
@@ -103,7 +95,7 @@ json_t *image_row_json(const struct image_rec *im, const char *name, bool no_tru
                          "ID", idbuf, "Id", im->id, "Repository", repo, "Tag", tag, "Digest", im->digest,
                          "CreatedSince", since, "CreatedAt", go_time_string(im->created, at),
                          "Size", (json_int_t) im->size, "Created", since,
-                         "Names", strv_json(im->names),
+                         "Names", json_from_strv(im->names),
                          "Labels", json_is_object(labels) ? json_incref(labels) : json_object(),
                          "Dangling", im->names == NULL || im->names[0] == NULL,
                          "Containers", containers, "ReadOnly", false,
@@ -118,7 +110,7 @@ json_t *image_list_json(const struct image_rec *im, int containers)
         json_t *cfg = config_obj(im, &root);
         json_t *labels = json_object_get(cfg, "Labels");
         json_t *tags = repo_tags(im);
-        json_t *names = strv_json(im->names);
+        json_t *names = json_from_strv(im->names);
         json_t *hist = json_array();
         for (size_t n = strv_length(im->names); n-- > 0;)
                 json_array_append_new(hist, json_string(im->names[n]));

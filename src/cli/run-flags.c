@@ -6,6 +6,7 @@ const struct run_flags_area *const run_flags_areas[] = {
         &run_flags_net, &run_flags_user, &run_flags_security, &run_flags_volumes, &run_flags_health,
         NULL,
 };
+_Static_assert(ELEMENTSOF(run_flags_areas) == RUN_FLAGS_AREAS + 1, "RUN_FLAGS_AREAS is stale");
 
 size_t run_flags_copy(const struct opt *table, struct opt *out)
 {

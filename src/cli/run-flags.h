@@ -13,6 +13,7 @@
 #include "containers.h"
 
 #define RUN_FLAGS_AREA_MAX 64
+#define RUN_FLAGS_AREAS 5 /* entries of run_flags_areas[] (checked in run-flags.c) */
 
 struct run_flags_area {
         size_t (*add)(struct engine_create_opts *o, struct opt *out);

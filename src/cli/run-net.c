@@ -5,7 +5,6 @@
 #include "run-flags.h"
 #include "storage/containers-conf.h"
 #include "util/strv.h"
-#include "util/strv.h"
 
 static size_t add(struct engine_create_opts *o, struct opt *out)
 {

@@ -44,23 +44,17 @@ static int engine_of(struct cli_ctx *c, struct engine *e)
 /* Reads all of fd (at most SECRET_DATA_MAX + 1 bytes: more is an error anyway). */
 static int read_data(int fd, char **ret, size_t *ret_len)
 {
-        size_t cap = SECRET_DATA_MAX + 2, n = 0;
-        char *buf = malloc(cap);
+        char *buf = malloc(SECRET_DATA_MAX + 2);
         if (!buf)
                 return -ENOMEM;
-        while (n < cap - 1) {
-                ssize_t k = read(fd, buf + n, cap - 1 - n);
-                if (k < 0) {
-                        free(buf);
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
+        ssize_t n = read_all(fd, buf, SECRET_DATA_MAX + 1);
+        if (n < 0) {
+                free(buf);
+                return (int) n;
         }
         buf[n] = '\0';
         *ret = buf;
-        *ret_len = n;
+        *ret_len = (size_t) n;
         return 0;
 }
 
@@ -196,7 +190,6 @@ static int secret_ls_cmd(struct cli_ctx *c, int argc, char **argv)
         if (engine_secret_list(&e, &v, NULL, &err) < 0)
                 return cli_fail(125, err);
         _cleanup_json_ json_t *rows = json_array();
-        int64_t now = now_realtime_ns();
         for (size_t i = 0; v[i] && !rc; i++) {
                 if (!filter_match(v[i], filters, &rc))
                         continue;
@@ -205,7 +198,6 @@ static int secret_ls_cmd(struct cli_ctx *c, int argc, char **argv)
                         continue;
                 }
                 char cr[48], up[48];
-                (void) now;
                 json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s}", "ID", v[i]->id, "Name",
                                                       v[i]->name, "Driver", v[i]->driver, "CreatedAt",
                                                       human_since(v[i]->created, cr), "UpdatedAt",

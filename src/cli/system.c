@@ -6,14 +6,12 @@
  * it); a container's is its writable layer (the overlay upper dir); a volume's is its data.
  * Reclaimable: what removing the unused ones would free.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "containers.h"
@@ -31,35 +29,26 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-/* Bytes used by the tree at dirfd/name (st_blocks, hard links counted once per inode is
- * not worth it here: podman sums sizes too).  Never follows symlinks, stays on one fs. */
-static uint64_t tree_size_at(int at, const char *name, dev_t dev, int depth)
+/* The container's writable layer (engine_container_size's rw part). */
+static uint64_t container_rw_size(struct engine *e, const struct ctr_record *r)
 {
-        struct stat st;
-        if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || (dev && st.st_dev != dev))
-                return 0;
-        uint64_t sum = S_ISREG(st.st_mode) || S_ISLNK(st.st_mode) ? (uint64_t) st.st_size : 0;
-        if (!S_ISDIR(st.st_mode) || depth > 256)
-                return sum;
-        int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return sum;
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return sum;
-        }
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        sum += tree_size_at(dirfd(d), de->d_name, st.st_dev, depth + 1);
-        closedir(d);
-        return sum;
+        int64_t rw = 0, rootfs = 0;
+        (void) engine_container_size(e, r, &rw, &rootfs);
+        return (uint64_t) rw;
 }
 
-static uint64_t tree_size(const char *path)
+/* Parses a command that takes only options.  Returns -1 to go on, or the exit code. */
+static int parse_no_args(struct opts_cmd *cmd, const char *name, int argc, char **argv)
 {
-        return tree_size_at(AT_FDCWD, path, 0, 0);
+        struct opts_args args = { 0 };
+        int rc = cli_parse(cmd, argc, argv, &args);
+        size_t npos = args.n;
+        opts_args_done(&args);
+        if (rc)
+                return rc == CLI_DONE_OK ? 0 : rc;
+        if (npos)
+                return cli_failf(125, "`cuttle %s` takes no arguments", name);
+        return -1;
 }
 
 struct df_row {
@@ -110,9 +99,7 @@ static int df_containers(struct engine *e, struct df_row *row, struct cu_error *
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                char diff[4096];
-                snprintf(diff, sizeof diff, "%s/containers/%s/diff", e->root, v[i]->id);
-                uint64_t sz = tree_size(diff);
+                uint64_t sz = container_rw_size(e, v[i]);
                 bool running = engine_is_running(v[i]);
                 row->total++;
                 row->active += running;
@@ -135,7 +122,7 @@ static int df_volumes(struct engine *e, struct df_row *row, struct cu_error **er
         for (size_t i = 0; i < n; i++) {
                 _cleanup_strv_ char **users = NULL;
                 bool used = engine_volume_users(e, v[i]->name, &users, NULL) >= 0 && users && users[0];
-                uint64_t sz = v[i]->mountpoint ? tree_size(v[i]->mountpoint) : 0;
+                uint64_t sz = v[i]->mountpoint ? dir_tree_size(AT_FDCWD, v[i]->mountpoint) : 0;
                 row->total++;
                 row->active += used;
                 row->size += sz;
@@ -171,14 +158,9 @@ int cmd_system_df(struct cli_ctx *c, int argc, char **argv)
         };
         struct opts_cmd cmd = { .use = "cuttle system df [options]",
                                 .short_desc = "Show podman disk usage", .opts = opts };
-        struct opts_args args = { 0 };
-        int rc = cli_parse(&cmd, argc, argv, &args);
-        size_t npos = args.n;
-        opts_args_done(&args);
-        if (rc)
-                return rc == CLI_DONE_OK ? 0 : rc;
-        if (npos)
-                return cli_failf(125, "`cuttle system df` takes no arguments");
+        int rc = parse_no_args(&cmd, "system df", argc, argv);
+        if (rc >= 0)
+                return rc;
         if (verbose && format)
                 return cli_failf(125, "cannot combine --format and --verbose flags");
         _cleanup_error_ struct cu_error *err = NULL;
@@ -255,9 +237,7 @@ static int remove_containers(struct engine *e, bool every, char ***ids, uint64_t
                         ctr_record_free(v[i]);
                         continue;
                 }
-                char diff[4096];
-                snprintf(diff, sizeof diff, "%s/containers/%s/diff", e->root, v[i]->id);
-                uint64_t sz = tree_size(diff);
+                uint64_t sz = container_rw_size(e, v[i]);
                 cu_error_clear(&err);
                 if (engine_remove(e, v[i]->id, true, 0, &err) < 0 && err && err->errnum != ENOENT) {
                         fprintf(stderr, "Error: %s\n", cu_error_msg(err));
@@ -347,7 +327,7 @@ static int remove_volumes(struct engine *e, bool every, char ***names, uint64_t 
                 _cleanup_strv_ char **users = NULL;
                 if (!every && (engine_volume_users(e, v[i]->name, &users, NULL) < 0 || (users && users[0])))
                         goto next;
-                uint64_t sz = v[i]->mountpoint ? tree_size(v[i]->mountpoint) : 0;
+                uint64_t sz = v[i]->mountpoint ? dir_tree_size(AT_FDCWD, v[i]->mountpoint) : 0;
                 cu_error_clear(&err);
                 if (engine_volume_remove(e, v[i]->name, every, 0, &err) < 0) {
                         fprintf(stderr, "Error: %s\n", cu_error_msg(err));
@@ -376,14 +356,9 @@ int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
         };
         struct opts_cmd cmd = { .use = "cuttle system prune [options]",
                                 .short_desc = "Remove unused data", .opts = opts };
-        struct opts_args args = { 0 };
-        int rc = cli_parse(&cmd, argc, argv, &args);
-        size_t npos = args.n;
-        opts_args_done(&args);
-        if (rc)
-                return rc == CLI_DONE_OK ? 0 : rc;
-        if (npos)
-                return cli_failf(125, "`cuttle system prune` takes no arguments");
+        int rc = parse_no_args(&cmd, "system prune", argc, argv);
+        if (rc >= 0)
+                return rc;
         if (filters)
                 return cli_failf(125, "--filter is not supported by system prune yet");
         char text[512];
@@ -453,14 +428,9 @@ int cmd_system_reset(struct cli_ctx *c, int argc, char **argv)
         };
         struct opts_cmd cmd = { .use = "cuttle system reset [options]",
                                 .short_desc = "Reset storage back to initial state", .opts = opts };
-        struct opts_args args = { 0 };
-        int rc = cli_parse(&cmd, argc, argv, &args);
-        size_t npos = args.n;
-        opts_args_done(&args);
-        if (rc)
-                return rc == CLI_DONE_OK ? 0 : rc;
-        if (npos)
-                return cli_failf(125, "`cuttle system reset` takes no arguments");
+        int rc = parse_no_args(&cmd, "system reset", argc, argv);
+        if (rc >= 0)
+                return rc;
         if (!confirm("WARNING! This will remove:\n        - all containers\n        - all pods\n"
                      "        - all images\n        - all networks\n        - all build cache\n"
                      "        - all machines\n        - all volumes\n",

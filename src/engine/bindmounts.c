@@ -93,14 +93,6 @@ int engine_spec_bind_chroot(json_t *spec, struct engine_spec_ctx *x, const char 
         return 0;
 }
 
-static json_t *strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (; a && v && *v; v++)
-                json_array_append_new(a, json_string(*v));
-        return a;
-}
-
 /* ------------------------------------------------------------------ create */
 
 static int umask_check(const char *s, char out[static 8], struct cu_error **err)
@@ -138,9 +130,9 @@ int engine_config_bindmounts(struct engine *e, json_t *c, const struct engine_cr
                 json_object_set_new(c, "PasswdEntry", json_string(b->passwd_entry));
         if (b->group_entry)
                 json_object_set_new(c, "GroupEntry", json_string(b->group_entry));
-        json_object_set_new(c, "GroupAdd", strv_json(b->group_add));
-        json_object_set_new(c, "HostUsers", strv_json(b->hostusers));
-        json_object_set_new(c, "ChrootDirs", strv_json(b->chrootdirs));
+        json_object_set_new(c, "GroupAdd", json_from_strv(b->group_add));
+        json_object_set_new(c, "HostUsers", json_from_strv(b->hostusers));
+        json_object_set_new(c, "ChrootDirs", json_from_strv(b->chrootdirs));
         if (b->tz && *b->tz)
                 json_object_set_new(c, "Timezone", json_string(b->tz));
         json_object_set_new(c, "ShmSize", json_integer(b->has_shm_size ? b->shm_size : SHM_SIZE_DEFAULT));

@@ -10,17 +10,8 @@
 #include "storage/rootfs.h"
 #include "util/log.h"
 
-int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_error **err)
+void engine_teardown(struct engine *e, struct ctr_record *r)
 {
-        _cleanup_lock_ struct lock *l = NULL;
-        _cleanup_ctr_record_ struct ctr_record *r = NULL;
-        int ret = engine_get_locked(e, id, &l, &r, err);
-        if (ret < 0)
-                return ret;
-        if (engine_is_running(r))
-                return 0; /* restarted meanwhile, or never stopped */
-        if (remove)
-                return engine_remove_locked(e, r, err);
         if (engine_runtime_has(e, r->id)) {
                 struct cu_error *x = NULL;
                 if (engine_oci_delete(e, r, &x) < 0)
@@ -34,11 +25,22 @@ int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_erro
         if (engine_volumes_cleanup(e, r, &x) < 0)
                 log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
         cu_error_free(x);
+}
+
+int engine_cleanup(struct engine *e, const char *id, bool remove, struct cu_error **err)
+{
+        _cleanup_lock_ struct lock *l = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int ret = engine_get_locked(e, id, &l, &r, err);
+        if (ret < 0)
+                return ret;
+        if (engine_is_running(r))
+                return 0; /* restarted meanwhile, or never stopped */
+        if (remove)
+                return engine_remove_locked(e, r, err);
+        engine_teardown(e, r);
         /* `container mount` keeps the storage mounted past the container's exit */
-        _cleanup_free_ char *rundir = engine_path(e, r->id, "rundir");
-        char marker[4096];
-        snprintf(marker, sizeof marker, "%s/mounted", strempty(rundir));
-        if (rundir && access(marker, F_OK) == 0)
+        if (engine_user_mounted(e, r->id))
                 return 0;
         ret = rootfs_unmount(e->store, r->id, err);
         engine_event_container(e, r, "cleanup");

@@ -20,14 +20,6 @@
 
 extern char **environ;
 
-static json_t *strv_to_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (; a && v && *v; v++)
-                json_array_append_new(a, json_string(*v));
-        return a;
-}
-
 /* Adds "NAME=value" (or NAME taken from the host) to env. */
 static int env_add(json_t *env, const char *item)
 {
@@ -141,7 +133,7 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         json_t *ep = o->entrypoint ? entrypoint_json(o->entrypoint)
                                    : json_deep_copy(json_object_get(ic, "Entrypoint"));
         json_object_set_new(c, "Entrypoint", json_is_array(ep) ? ep : (json_decref(ep), json_array()));
-        json_t *cmd = o->command && o->command[0] ? strv_to_json(o->command)
+        json_t *cmd = o->command && o->command[0] ? json_from_strv(o->command)
                       : o->entrypoint             ? json_array()
                                                   : json_deep_copy(json_object_get(ic, "Cmd"));
         json_object_set_new(c, "Cmd", json_is_array(cmd) ? cmd : (json_decref(cmd), json_array()));
@@ -231,14 +223,14 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         json_object_set_new(c, "AutoRemove", json_boolean(o->remove));
         json_object_set_new(c, "Init", json_boolean(o->init));
         json_object_set_new(c, "SigProxy", json_boolean(o->sig_proxy));
-        json_object_set_new(c, "CapAdd", strv_to_json(o->cap_add));
-        json_object_set_new(c, "CapDrop", strv_to_json(o->cap_drop));
+        json_object_set_new(c, "CapAdd", json_from_strv(o->cap_add));
+        json_object_set_new(c, "CapDrop", json_from_strv(o->cap_drop));
         json_object_set_new(c, "Memory", json_integer(o->memory));
         if (o->has_pids_limit)
                 json_object_set_new(c, "PidsLimit", json_integer(o->pids_limit));
         if (o->detach_keys)
                 json_object_set_new(c, "DetachKeys", json_string(o->detach_keys));
-        json_object_set_new(c, "CreateCommand", strv_to_json(o->create_command));
+        json_object_set_new(c, "CreateCommand", json_from_strv(o->create_command));
         int (*const areas[])(struct engine *, json_t *, const struct engine_create_opts *, json_t *,
                              struct cu_error **) = {
                 engine_config_network, engine_config_bindmounts, engine_config_security,

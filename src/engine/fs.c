@@ -33,7 +33,7 @@ static char *user_mount_marker(struct engine *e, const char *id)
         return p;
 }
 
-static bool user_mounted(struct engine *e, const char *id)
+bool engine_user_mounted(struct engine *e, const char *id)
 {
         _cleanup_free_ char *m = user_mount_marker(e, id);
         return m && access(m, F_OK) == 0;
@@ -133,7 +133,7 @@ void engine_root_close(struct engine *e, struct engine_root *r)
         if (r->fd >= 0)
                 close(r->fd);
         r->fd = -1;
-        if (r->unmount && !user_mounted(e, r->id))
+        if (r->unmount && !engine_user_mounted(e, r->id))
                 (void) rootfs_unmount(e->store, r->id, NULL);
         r->unmount = false;
         json_decref(r->config);
@@ -204,7 +204,7 @@ int engine_mounted_list(struct engine *e, char ***ret_ids, char ***ret_paths,
                 return -ENOMEM;
         for (struct ctr_record **p = list; *p; p++) {
                 bool mounted = e->store->driver == STORE_DRIVER_VFS
-                                       ? user_mounted(e, (*p)->id) || engine_is_running(*p)
+                                       ? engine_user_mounted(e, (*p)->id) || engine_is_running(*p)
                                        : rootfs_is_mounted(e->store, (*p)->id);
                 if (!mounted)
                         continue;

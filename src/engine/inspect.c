@@ -39,17 +39,17 @@ static json_t *joined(json_t *arr)
         return json_string(j ? j : "");
 }
 
-static json_t *caps_json(json_t *c, bool effective)
+/* EffectiveCaps and BoundingCaps: what spec generation gives without a root (numeric users),
+ * generated once for both. */
+static void caps_json(json_t *c, json_t *out)
 {
-        (void) effective;
-        _cleanup_free_ char *text = NULL;
-        /* what spec generation would give, without a root (numbers only) */
         struct engine_spec_ctx x = { .id = "0", .c = c, .rootfd = -1, .rootfs = "/", .bundle = "/" };
         _cleanup_json_ json_t *spec = engine_spec_generate(&x, NULL);
         free(x.home);
         json_t *caps = json_object_get(json_object_get(spec, "process"), "capabilities");
-        json_t *v = json_object_get(caps, effective ? "effective" : "bounding");
-        return v ? json_deep_copy(v) : json_array();
+        json_t *eff = json_object_get(caps, "effective"), *bnd = json_object_get(caps, "bounding");
+        json_object_set_new(out, "EffectiveCaps", eff ? json_deep_copy(eff) : json_array());
+        json_object_set_new(out, "BoundingCaps", bnd ? json_deep_copy(bnd) : json_array());
 }
 
 json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r)
@@ -157,8 +157,7 @@ json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r)
         json_object_set_new(o, "MountLabel", json_string(""));
         json_object_set_new(o, "ProcessLabel", json_string(""));
         json_object_set_new(o, "AppArmorProfile", json_string(""));
-        json_object_set_new(o, "EffectiveCaps", caps_json(c, true));
-        json_object_set_new(o, "BoundingCaps", caps_json(c, false));
+        caps_json(c, o);
         json_object_set_new(o, "ExecIDs", json_array());
         json_object_set_new(o, "GraphDriver",
                             json_pack("{s:s, s:{s:s, s:s, s:s}}", "Name",

@@ -121,6 +121,13 @@ int engine_ports_check_others(struct engine *e, const char *self_id, const struc
 /* port.c: ps --format json's Ports (podman's [{host_ip, container_port, …}] or null). */
 json_t *engine_ps_ports(struct engine *e, const struct ctr_record *r);
 
+/* fs.c: whether the user mounted the container's storage (`container mount`); cleanup
+ * leaves it mounted then. */
+bool engine_user_mounted(struct engine *e, const char *id);
+/* cleanup.c: what an exit leaves to undo, before unmounting or removing the storage: the
+ * runtime's container, the network, the volume mounts (each logged, never failing). */
+void engine_teardown(struct engine *e, struct ctr_record *r);
+
 /* After the container exited (cleanup) or before it is removed: idempotent. */
 int engine_network_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);
 int engine_volumes_cleanup(struct engine *e, struct ctr_record *r, struct cu_error **err);

@@ -55,14 +55,6 @@ enum engine_netmode engine_netmode(json_t *c, const char **ret_arg)
         return NETMODE_NONE;
 }
 
-static json_t *strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (; a && v && *v; v++)
-                json_array_append_new(a, json_string(*v));
-        return a;
-}
-
 /* One bridge network entry of the config. */
 static json_t *net_entry(const char *name)
 {
@@ -242,10 +234,10 @@ static int config_names(json_t *c, const struct engine_net_opts *o, enum engine_
         if (mode == NETMODE_CONTAINER && (o->dns || o->dns_search || o->dns_options || o->add_hosts))
                 return cu_error_setx(err, EINVAL,
                                      "invalid config provided: conflicting options: dns and the network mode container");
-        json_object_set_new(c, "DNS", strv_json(o->dns));
-        json_object_set_new(c, "DNSSearch", strv_json(o->dns_search));
-        json_object_set_new(c, "DNSOption", strv_json(o->dns_options));
-        json_object_set_new(c, "AddHost", strv_json(o->add_hosts));
+        json_object_set_new(c, "DNS", json_from_strv(o->dns));
+        json_object_set_new(c, "DNSSearch", json_from_strv(o->dns_search));
+        json_object_set_new(c, "DNSOption", json_from_strv(o->dns_options));
+        json_object_set_new(c, "AddHost", json_from_strv(o->add_hosts));
         json_object_set_new(c, "NoHosts", json_boolean(o->no_hosts));
         return 0;
 }

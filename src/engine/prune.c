@@ -93,49 +93,18 @@ int engine_prune(struct engine *e, const struct engine_prune_opts *o, char ***re
         return 0;
 }
 
-/* Bytes used by the files below dirfd (not following symlinks; hard links counted once per
- * directory walk as st_size of each name, as podman's du-like sum). */
-static int64_t dir_size(int dfd, unsigned depth)
-{
-        _cleanup_(closedirp) DIR *d = fdopendir(dfd);
-        if (!d) {
-                safe_close(dfd);
-                return 0;
-        }
-        int64_t sum = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                struct stat st;
-                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISDIR(st.st_mode)) {
-                        if (depth < 256) {
-                                int fd = openat(dirfd(d), de->d_name,
-                                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                                if (fd >= 0)
-                                        sum += dir_size(fd, depth + 1);
-                        }
-                } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-                        sum += st.st_size;
-                }
-        }
-        return sum;
-}
-
 int engine_container_size(struct engine *e, const struct ctr_record *r, int64_t *ret_rw,
                           int64_t *ret_rootfs)
 {
         char p[4096];
         snprintf(p, sizeof p, "%s/containers/%s/diff", e->root, r->id);
-        int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int64_t rw = fd >= 0 ? dir_size(fd, 0) : 0;
+        int missing = access(p, F_OK) < 0 ? -errno : 0;
+        int64_t rw = (int64_t) dir_tree_size(AT_FDCWD, p);
         int64_t img = 0;
         _cleanup_image_rec_ struct image_rec *im = NULL;
         if (r->image_id && image_get(e->db, r->image_id, &im, NULL) >= 0)
                 img = (int64_t) im->size;
         *ret_rw = rw;
         *ret_rootfs = rw + img;
-        return fd >= 0 ? 0 : -errno;
+        return missing;
 }

@@ -18,19 +18,7 @@ static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, s
 {
         r->state = CTR_STATE_REMOVING;
         (void) engine_save_state(e, r, NULL);
-        if (engine_runtime_has(e, r->id)) {
-                struct cu_error *x = NULL;
-                if (engine_oci_delete(e, r, &x) < 0)
-                        log_debug("removing %s from the runtime: %s", r->id, cu_error_msg(x));
-                cu_error_free(x);
-        }
-        struct cu_error *x = NULL;
-        if (engine_network_cleanup(e, r, &x) < 0)
-                log_debug("network cleanup of %s: %s", r->id, cu_error_msg(x));
-        cu_error_clear(&x);
-        if (engine_volumes_cleanup(e, r, &x) < 0)
-                log_debug("volume cleanup of %s: %s", r->id, cu_error_msg(x));
-        cu_error_free(x);
+        engine_teardown(e, r);
         int ret = rootfs_delete(e->store, r->id, err);
         if (ret < 0 && ret != -ENOENT)
                 return cu_error_prefix(err, ret, "removing storage of container %s", r->id);

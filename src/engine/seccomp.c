@@ -160,14 +160,6 @@ static const struct cap_rule cap_rules[] = {
         { "CAP_PERFMON", cap_perfmon, EPERM },
 };
 
-static json_t *names_json(const char *const *n)
-{
-        json_t *a = json_array();
-        for (; a && *n; n++)
-                json_array_append_new(a, json_string(*n));
-        return a;
-}
-
 /* The default profile in podman's format. */
 static json_t *default_profile(void)
 {
@@ -188,9 +180,9 @@ static json_t *default_profile(void)
         json_array_append_new(s390, json_string("SCMP_ARCH_S390"));
         /* A name is in one rule only for any set of capabilities: the EPERM rules of the
          * privileged calls carry excludes, their allow rules includes. */
-        json_array_append_new(sc, json_pack("{s:o, s:s, s:i}", "names", names_json(deny_always),
+        json_array_append_new(sc, json_pack("{s:o, s:s, s:i}", "names", json_from_strv((char *const *) deny_always),
                                             "action", "SCMP_ACT_ERRNO", "errnoRet", EPERM));
-        json_array_append_new(sc, json_pack("{s:o, s:s}", "names", names_json(allow_common),
+        json_array_append_new(sc, json_pack("{s:o, s:s}", "names", json_from_strv((char *const *) allow_common),
                                             "action", "SCMP_ACT_ALLOW"));
         struct {
                 const char *const *names;
@@ -206,18 +198,18 @@ static json_t *default_profile(void)
                 for (size_t k = 0; k < 3 && arch_rules[i].arches[k]; k++)
                         json_array_append_new(ar, json_string(arch_rules[i].arches[k]));
                 json_array_append_new(sc, json_pack("{s:o, s:s, s:{s:o}}", "names",
-                                                    names_json(arch_rules[i].names), "action",
+                                                    json_from_strv((char *const *) arch_rules[i].names), "action",
                                                     "SCMP_ACT_ALLOW", "includes", "arches", ar));
         }
         for (size_t i = 0; i < ELEMENTSOF(cap_rules); i++) {
                 json_array_append_new(sc, json_pack("{s:o, s:s, s:{s:[s]}}", "names",
-                                                    names_json(cap_rules[i].names), "action",
+                                                    json_from_strv((char *const *) cap_rules[i].names), "action",
                                                     "SCMP_ACT_ALLOW", "includes", "caps",
                                                     cap_rules[i].cap));
                 if (cap_rules[i].deny_errno != ENOSYS)
                         json_array_append_new(
                                 sc, json_pack("{s:o, s:s, s:i, s:{s:[s]}}", "names",
-                                              names_json(cap_rules[i].names), "action",
+                                              json_from_strv((char *const *) cap_rules[i].names), "action",
                                               "SCMP_ACT_ERRNO", "errnoRet", cap_rules[i].deny_errno,
                                               "excludes", "caps", cap_rules[i].cap));
         }

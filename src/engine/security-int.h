@@ -29,7 +29,6 @@ int sec_spec_systemd(json_t *spec, struct engine_spec_ctx *x, struct cu_error **
 
 /* The string array c[key] as a strv (NULL when absent or empty). */
 char **sec_json_strv(json_t *a);
-json_t *sec_strv_json(char *const *v);
 /* strerror(e) as Go's syscall errors read ("no such file or directory"), in buf. */
 const char *sec_strerror(int e, char buf[static 128]);
 /* Whether the spec's linux.namespaces has type (and, if path is not NULL, its path). */

@@ -89,14 +89,6 @@ char **sec_json_strv(json_t *a)
         return v;
 }
 
-json_t *sec_strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (; a && v && *v; v++)
-                json_array_append_new(a, json_string(*v));
-        return a;
-}
-
 char *engine_cap_normalize(const char *s)
 {
         char *c = NULL;
@@ -229,13 +221,13 @@ static int caps_json(json_t *proc, json_t *c, uint32_t uid, char ***ret_bounding
         /* a non-root user gets only what was asked for explicitly (privileged: all) */
         bool root = uid == 0 || json_is_true(json_object_get(c, "Privileged"));
         char **eff = root ? caps : added;
-        json_t *cj = json_pack("{s:o, s:o, s:o}", "bounding", sec_strv_json(caps), "effective",
-                               sec_strv_json(eff), "permitted", sec_strv_json(eff));
+        json_t *cj = json_pack("{s:o, s:o, s:o}", "bounding", json_from_strv(caps), "effective",
+                               json_from_strv(eff), "permitted", json_from_strv(eff));
         if (!cj)
                 return -ENOMEM;
         if (!root) { /* podman: what was added survives the exec of a non-root user */
-                json_object_set_new(cj, "inheritable", sec_strv_json(added));
-                json_object_set_new(cj, "ambient", sec_strv_json(added));
+                json_object_set_new(cj, "inheritable", json_from_strv(added));
+                json_object_set_new(cj, "ambient", json_from_strv(added));
         }
         json_object_set_new(proc, "capabilities", cj);
         *ret_bounding = TAKE_PTR(caps);
@@ -506,7 +498,7 @@ static int security_opts_config(json_t *c, const struct engine_sec_opts *o, stru
                 if (!t)
                         return cu_error_prefix(err, -EINVAL, "loading seccomp profile (%s) failed", seccomp);
         }
-        json_object_set_new(c, "SecurityOpt", sec_strv_json(o->security_opt));
+        json_object_set_new(c, "SecurityOpt", json_from_strv(o->security_opt));
         return 0;
 }
 

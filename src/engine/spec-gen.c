@@ -23,14 +23,6 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-static json_t *strv_json(char *const *v)
-{
-        json_t *a = json_array();
-        for (; a && v && *v; v++)
-                json_array_append_new(a, json_string(*v));
-        return a;
-}
-
 /* ------------------------------------------------------------------ the spec */
 
 json_t *engine_spec_bind(const char *dst, const char *src, bool ro)
@@ -91,8 +83,8 @@ static int process_json(json_t *proc, struct engine_spec_ctx *x, struct cu_error
                 return -ENOMEM;
         const char *wd = json_string_value(json_object_get(c, "WorkingDir"));
         json_object_set_new(proc, "terminal", json_boolean(json_is_true(json_object_get(c, "Tty"))));
-        json_object_set_new(proc, "args", strv_json(args));
-        json_object_set_new(proc, "env", strv_json(env));
+        json_object_set_new(proc, "args", json_from_strv(args));
+        json_object_set_new(proc, "env", json_from_strv(env));
         json_object_set_new(proc, "cwd", json_string(wd && *wd ? wd : "/"));
         return 0;
 }

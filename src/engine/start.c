@@ -245,13 +245,10 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
                 engine_event_container(e, rec, "init"), engine_event_container(e, rec, "start");
         return r < 0 ? cu_error_prefix(err, r, "recording the start of %s", rec->id) : 0;
 fail:
-        if (engine_runtime_has(e, rec->id)) {
-                /* the monitor died after creating it (killed): nothing of it may stay */
-                struct runtime_ctx ctx;
-                char root[4096];
-                engine_runtime_ctx(e, &ctx, root);
-                (void) runtime_delete(&ctx, rec->id, true, NULL);
-        }
+        /* the monitor died after creating it (killed): nothing of it may stay — deleted by
+         * the container's own runtime (runc's state is not the built-in runtime's) */
+        if (engine_runtime_has(e, rec->id))
+                (void) engine_oci_delete(e, rec, NULL);
         engine_prepare_undo(e, rec, c);
         return r;
 }

@@ -30,6 +30,10 @@ struct db {
         uint64_t busy_timeout_ns;
         uint32_t rng;            /* jitter for the backoff */
         int wal_frames;          /* WAL size after our last commit */
+        /* components known to be at their schema version on this connection (their steps
+         * arrays): db_migrate() answers those without a query */
+        struct { const char *const *steps; size_t n; } migrated[16];
+        size_t n_migrated;
 };
 
 /*
@@ -706,16 +710,30 @@ static int migrate_locked(struct db *db, const char *component, const char *cons
         return 0;
 }
 
+static void remember_migrated(struct db *db, const char *const *steps, size_t n)
+{
+        /* inside an open transaction the schema may still be rolled back */
+        if (db->depth == 0 && db->n_migrated < ELEMENTSOF(db->migrated)) {
+                db->migrated[db->n_migrated].steps = steps;
+                db->migrated[db->n_migrated++].n = n;
+        }
+}
+
 int db_migrate(struct db *db, const char *component, const char *const *steps, size_t n,
                struct cu_error **err)
 {
+        for (size_t i = 0; i < db->n_migrated; i++)
+                if (db->migrated[i].steps == steps && db->migrated[i].n == n)
+                        return 0;
         int64_t v = 0;
         bool missing = false;
         int r = schema_version(db, component, &v, &missing, err);
         if (r < 0)
                 return cu_error_prefix(err, r, "reading the schema version of %s", component);
-        if (!missing && v == (int64_t) n)
+        if (!missing && v == (int64_t) n) {
+                remember_migrated(db, steps, n);
                 return 0;
+        }
         if (!missing && v > (int64_t) n)
                 return version_too_new(component, v, n, err);
 
@@ -724,6 +742,8 @@ int db_migrate(struct db *db, const char *component, const char *const *steps, s
                 return cu_error_prefix(err, r, "migrating the schema of %s", component);
         r = migrate_locked(db, component, steps, n, err);
         r = db_end(db, r, err);
+        if (r >= 0)
+                remember_migrated(db, steps, n);
         if (r < 0 && r != -EPROTO)
                 return cu_error_prefix(err, r, "migrating the schema of %s", component);
         return r;

@@ -240,3 +240,38 @@ int rm_rf(const char *path)
                 r = -errno;
         return r;
 }
+
+static uint64_t tree_size_fd(int dfd, unsigned depth)
+{
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return 0;
+        }
+        uint64_t sum = 0;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode)) {
+                        int fd = depth < 256 ? openat(dirfd(d), de->d_name,
+                                                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                             : -1;
+                        if (fd >= 0)
+                                sum += tree_size_fd(fd, depth + 1);
+                } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+                        sum += (uint64_t) st.st_size;
+                }
+        }
+        closedir(d);
+        return sum;
+}
+
+uint64_t dir_tree_size(int dirfd, const char *path)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd >= 0 ? tree_size_fd(fd, 0) : 0;
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdint.h>
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,3 +30,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf without crossing mount points. -errno. */
 int rm_rf(const char *path);
+/* Bytes in the tree at path (relative to dirfd, or absolute): the st_size of every regular
+ * file and symlink below it, never following symlinks (a du-like sum, as podman reports
+ * sizes).  0 when path is missing or not a directory. */
+uint64_t dir_tree_size(int dirfd, const char *path);

@@ -253,3 +253,14 @@ int json_write_file_atomic(json_t *o, const char *path, mode_t mode, struct cu_e
                 return cu_error_set(err, ENOMEM, "serializing %s", path);
         return write_file_atomic(path, s, strlen(s), mode, err);
 }
+
+json_t *json_from_strv(char *const *v)
+{
+        json_t *a = json_array();
+        for (; a && v && *v; v++)
+                if (json_array_append_new(a, json_string(*v)) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}

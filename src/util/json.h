@@ -13,6 +13,8 @@
 
 /* Loads a JSON document; errors name the file, line and column. */
 json_t *json_load_path(const char *path, struct cu_error **err);
+/* A JSON array of the strings of v (NULL-terminated; NULL gives []), or NULL without memory. */
+json_t *json_from_strv(char *const *v);
 json_t *json_load_data(const char *data, size_t len, const char *origin, struct cu_error **err);
 
 /* Getters: key absent (or null) → 0 and *present=false (present may be
