@@ -332,6 +332,13 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 .no_pivot = o->no_pivot,
                 .preserve_fds = o->preserve_fds,
         };
+        /* Compiled (or read from the cache) here, so the init only loads it; a profile that
+         * cannot be built is left for the init to report, as it always did. */
+        if (s->linux_.seccomp) {
+                const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
+                if (seccomp_prepare(s->linux_.seccomp, root, NULL) < 0)
+                        log_debug("create: seccomp profile not prepared");
+        }
         log_debug("create: forking");
         fflush(NULL);
         /* Without user/time namespaces or joined paths the init is cloned straight into

@@ -16,6 +16,7 @@
 #include "runtime-internal.h"
 #include "sync.h"
 #include "util/fd.h"
+#include "util/log.h"
 #include "util/proc.h"
 #include "wait.h"
 
@@ -95,6 +96,12 @@ int runtime_exec(const struct runtime_ctx *ctx, const char *id, const struct oci
                 }
         }
 
+        /* The container's compiled profile, from create's cache (see create.c). */
+        if (st->spec->linux_.seccomp) {
+                const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
+                if (seccomp_prepare(st->spec->linux_.seccomp, root, NULL) < 0)
+                        log_debug("exec: seccomp profile not prepared");
+        }
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return cu_error_set(err, errno, "socketpair");

@@ -45,6 +45,17 @@ int seccomp_filter_build(const struct oci_seccomp *s, scmp_filter_ctx *ret, stru
  */
 int seccomp_install(const struct oci_seccomp *s, int *ret_listener_fd, struct cu_error **err);
 
+/*
+ * Compiles the filter of s ahead of seccomp_install(s) — by this process or a fork of it, with
+ * the same s — so that the container's init only loads it.  With cache_dir (the runtime's state
+ * root) the program is read from, or stored in, cache_dir/.seccomp/: a profile is compiled once
+ * per libseccomp version and kernel seccomp API level.  An unusable cache only costs a rebuild.
+ * Errors are the build's (bad names, actions, flags).  The program lives until the next call or
+ * seccomp_prepared_free().
+ */
+int seccomp_prepare(const struct oci_seccomp *s, const char *cache_dir, struct cu_error **err);
+void seccomp_prepared_free(void);
+
 /* True when the filter of s would need a listener (some action is SCMP_ACT_NOTIFY). */
 bool seccomp_uses_notify(const struct oci_seccomp *s);
 

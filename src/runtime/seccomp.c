@@ -8,6 +8,9 @@
  * no_new_privs stays the caller's decision.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "oci/spec-seccomp.h"
 #include "seccomp-filter.h"
+#include "util/fileio.h"
 #include "util/log.h"
 
 #define ARG_INDEX_MAX 5u
@@ -337,10 +341,169 @@ static int load_error(const struct oci_seccomp *s, unsigned flags, int e, struct
         return cu_error_set(err, e, "seccomp(SECCOMP_SET_MODE_FILTER, 0x%x)", flags);
 }
 
-int seccomp_install(const struct oci_seccomp *s, int *ret_listener_fd, struct cu_error **err)
+/*
+ * The compiled program of a profile, kept from one start to the next.
+ *
+ * Building the default profile with libseccomp costs more than everything else the runtime does
+ * for a start (hundreds of names resolved per architecture, then the BPF generation), and the
+ * result depends only on the profile, libseccomp and the kernel's seccomp API level.  So the
+ * runtime compiles each distinct profile once and keeps the program under its state root
+ * (.seccomp/<hash>.bpf, 0600 in a 0700 directory of root's): the file starts with the whole
+ * canonical text of the profile, which must match byte for byte, so a hash collision or a stale
+ * file can only cost a rebuild, never load another profile's program.
+ */
+#define CACHE_MAGIC "cuttle-seccomp-bpf 1\n"
+
+struct prepared {
+        const struct oci_seccomp *profile; /* what it was built for, in this process's memory */
+        struct sock_filter *insns;
+        size_t n;
+};
+static struct prepared prepared;
+
+static void key_add_strv(FILE *f, const char *what, char *const *v)
+{
+        fprintf(f, "%s", what);
+        for (size_t i = 0; v && v[i]; i++)
+                fprintf(f, " %zu:%s", strlen(v[i]), v[i]);
+        fputc('\n', f);
+}
+
+/* Everything the program depends on, as text: libseccomp's version and API level, the native
+ * architecture, then every field of the profile that reaches seccomp_filter_build(). */
+static char *profile_key(const struct oci_seccomp *s, size_t *ret_len)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        const struct scmp_version *v = seccomp_version();
+        fprintf(f, "%slibseccomp %u.%u.%u api %u arch %u\n", CACHE_MAGIC, v->major, v->minor,
+                v->micro, seccomp_api_get(), seccomp_arch_native());
+        fprintf(f, "default %u %d %u\n", s->default_action, s->has_default_errno_ret,
+                s->default_errno_ret);
+        key_add_strv(f, "archs", s->architectures);
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+                fprintf(f, "syscall %u %d %u", sc->action, sc->has_errno_ret, sc->errno_ret);
+                for (size_t j = 0; j < sc->n_args; j++)
+                        fprintf(f, " arg %u %" PRIu64 " %" PRIu64 " %d", sc->args[j].index,
+                                sc->args[j].value, sc->args[j].value_two, sc->args[j].op);
+                key_add_strv(f, " names", sc->names);
+        }
+        fputs("end\n", f);
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        *ret_len = len;
+        return buf;
+}
+
+/* FNV-1a: only names the file; the key inside decides. */
+static uint64_t key_hash(const char *key, size_t len)
+{
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) key[i]) * 0x100000001b3ULL;
+        return h;
+}
+
+static bool cache_read(const char *path, const char *key, size_t key_len,
+                       struct sock_filter **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        if (read_full_file(path, &data, &len, NULL) < 0)
+                return false;
+        if (len <= key_len || memcmp(data, key, key_len) != 0)
+                return false;
+        size_t bytes = len - key_len;
+        size_t n = bytes / sizeof(struct sock_filter);
+        if (n == 0 || n > BPF_MAXINSNS || bytes % sizeof(struct sock_filter) != 0)
+                return false;
+        struct sock_filter *insns = malloc(bytes);
+        if (!insns)
+                return false;
+        memcpy(insns, data + key_len, bytes);
+        *ret = insns;
+        *ret_n = n;
+        return true;
+}
+
+static void cache_write(const char *dir, const char *path, const char *key, size_t key_len,
+                        const struct sock_filter *insns, size_t n)
+{
+        size_t bytes = n * sizeof(struct sock_filter);
+        _cleanup_free_ char *data = malloc(key_len + bytes);
+        _cleanup_error_ struct cu_error *e = NULL;
+        if (!data)
+                return;
+        memcpy(data, key, key_len);
+        memcpy(data + key_len, insns, bytes);
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+                log_debug("seccomp: cannot make the cache %s: %m", dir);
+                return;
+        }
+        if (write_file_atomic(path, data, key_len + bytes, 0600, &e) < 0)
+                log_debug("seccomp: not cached: %s", cu_error_msg(e));
+}
+
+static int build_program(const struct oci_seccomp *s, struct sock_filter **ret, size_t *ret_n,
+                         struct cu_error **err)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r = seccomp_filter_build(s, &ctx, err);
+        if (r < 0)
+                return r;
+        return filter_export_bpf(ctx, ret, ret_n, err);
+}
+
+int seccomp_prepare(const struct oci_seccomp *s, const char *cache_dir, struct cu_error **err)
+{
         _cleanup_free_ struct sock_filter *insns = NULL;
+        _cleanup_free_ char *key = NULL, *dir = NULL, *path = NULL;
+        size_t n = 0, key_len = 0;
+        unsigned flags;
+        int r;
+
+        /* Bad flags are reported now, before anything is forked. */
+        r = filter_flags(s, &flags, err);
+        if (r < 0)
+                return r;
+        if (cache_dir) {
+                key = profile_key(s, &key_len);
+                if (!key)
+                        return cu_error_set(err, ENOMEM, "seccomp profile key");
+                if (asprintf(&dir, "%s/.seccomp", cache_dir) < 0 ||
+                    asprintf(&path, "%s/%016" PRIx64 ".bpf", dir, key_hash(key, key_len)) < 0)
+                        return cu_error_set(err, ENOMEM, "asprintf");
+                if (cache_read(path, key, key_len, &insns, &n))
+                        log_debug("seccomp: %zu instructions from %s", n, path);
+        }
+        if (!insns) {
+                r = build_program(s, &insns, &n, err);
+                if (r < 0)
+                        return r;
+                if (path)
+                        cache_write(dir, path, key, key_len, insns, n);
+        }
+        seccomp_prepared_free();
+        prepared = (struct prepared){ .profile = s, .insns = TAKE_PTR(insns), .n = n };
+        return 0;
+}
+
+void seccomp_prepared_free(void)
+{
+        free(prepared.insns);
+        prepared = (struct prepared){ 0 };
+}
+
+int seccomp_install(const struct oci_seccomp *s, int *ret_listener_fd, struct cu_error **err)
+{
+        _cleanup_free_ struct sock_filter *built = NULL;
+        const struct sock_filter *insns;
         _cleanup_close_ int listener = -EBADF;
         unsigned flags = 0;
         size_t n = 0;
@@ -349,12 +512,15 @@ int seccomp_install(const struct oci_seccomp *s, int *ret_listener_fd, struct cu
         r = filter_flags(s, &flags, err);
         if (r < 0)
                 return r;
-        r = seccomp_filter_build(s, &ctx, err);
-        if (r < 0)
-                return r;
-        r = filter_export_bpf(ctx, &insns, &n, err);
-        if (r < 0)
-                return r;
+        if (prepared.profile == s && prepared.insns) {
+                insns = prepared.insns;
+                n = prepared.n;
+        } else {
+                r = build_program(s, &built, &n, err);
+                if (r < 0)
+                        return r;
+                insns = built;
+        }
 
         if (seccomp_uses_notify(s))
                 flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
@@ -367,7 +533,7 @@ int seccomp_install(const struct oci_seccomp *s, int *ret_listener_fd, struct cu
         if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
                 flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 
-        struct sock_fprog prog = { .len = (unsigned short) n, .filter = insns };
+        struct sock_fprog prog = { .len = (unsigned short) n, .filter = (struct sock_filter *) insns };
         long k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
         /* No seccomp(2) (before 3.17, or under valgrind): prctl() does without flags. */
         if (k < 0 && errno == ENOSYS && flags == 0)

@@ -3,7 +3,9 @@
  * Tests for the seccomp filter builder and loader.  Filters are checked through libseccomp's PFC
  * export and, for real, by loading them into forked children (which then only _exit()).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <setjmp.h>
@@ -26,6 +28,7 @@
 #include "oci/spec-seccomp.h"
 #include "seccomp-filter.h"
 #include "util/fd.h"
+#include "util/fileio.h"
 #include "util/json.h"
 
 static void seccomp_spec_freep(struct oci_seccomp **s)
@@ -805,6 +808,119 @@ static void test_features(void **state)
         }
 }
 
+/* ---- the compiled-program cache ---- */
+
+/* The one .bpf file of dir/.seccomp (fails unless there is exactly one). */
+static char *only_cache_file(const char *dir)
+{
+        _cleanup_free_ char *sub = NULL;
+        assert_true(asprintf(&sub, "%s/.seccomp", dir) > 0);
+        DIR *d = opendir(sub);
+        assert_non_null(d);
+        char *found = NULL;
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                n++;
+                free(found);
+                assert_true(asprintf(&found, "%s/%s", sub, de->d_name) > 0);
+        }
+        closedir(d);
+        assert_int_equal(n, 1);
+        assert_non_null(strstr(found, ".bpf"));
+        return found;
+}
+
+static void test_prepare_cache(void **state)
+{
+        char dir[] = "/tmp/cuttle-seccomp-cache-XXXXXX";
+        _cleanup_error_ struct cu_error *err = NULL;
+        _cleanup_free_ char *path = NULL, *data = NULL;
+        size_t len = 0;
+        assert_non_null(mkdtemp(dir));
+        _cleanup_(seccomp_spec_freep) struct oci_seccomp *s = parse_ok(sample_profile);
+
+        /* A miss compiles, stores, and the init loads what was prepared. */
+        if (seccomp_prepare(s, dir, &err) < 0)
+                fail_msg("prepare: %s", cu_error_msg(err));
+        path = only_cache_file(dir);
+        assert_exit_ok(run_filtered(s, true, check_profile));
+        assert_int_equal(read_full_file(path, &data, &len, NULL), 0);
+        const char *body = memmem(data, len, "\nend\n", 5);
+        assert_non_null(body);
+        size_t key_len = (size_t) (body + 5 - data);
+        assert_true(len > key_len && (len - key_len) % sizeof(struct sock_filter) == 0);
+
+        /* A hit is really used: the same key with an allow-all program lets personality() by. */
+        struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        _cleanup_free_ char *forged = malloc(key_len + sizeof allow);
+        assert_non_null(forged);
+        memcpy(forged, data, key_len);
+        memcpy(forged + key_len, &allow, sizeof allow);
+        assert_int_equal(write_file_atomic(path, forged, key_len + sizeof allow, 0600, NULL), 0);
+        assert_int_equal(seccomp_prepare(s, dir, NULL), 0);
+        assert_int_equal(WEXITSTATUS(run_filtered(s, true, check_profile)), 2);
+
+        /* Another key in the file (a collision, another libseccomp): rebuilt and rewritten. */
+        forged[key_len - 7] ^= 1;
+        assert_int_equal(write_file_atomic(path, forged, key_len + sizeof allow, 0600, NULL), 0);
+        assert_int_equal(seccomp_prepare(s, dir, NULL), 0);
+        assert_exit_ok(run_filtered(s, true, check_profile));
+        _cleanup_free_ char *again = NULL;
+        size_t again_len = 0;
+        assert_int_equal(read_full_file(path, &again, &again_len, NULL), 0);
+        assert_int_equal(again_len, len);
+        assert_memory_equal(again, data, len);
+
+        /* A truncated program and an empty file: rebuilt. */
+        for (size_t cut = key_len + 3; cut != (size_t) -1; cut = cut ? 0 : (size_t) -1) {
+                assert_int_equal(write_file_atomic(path, data, cut, 0600, NULL), 0);
+                assert_int_equal(seccomp_prepare(s, dir, NULL), 0);
+                assert_exit_ok(run_filtered(s, true, check_profile));
+        }
+
+        /* A profile differing in one errno gets a file of its own. */
+        _cleanup_(seccomp_spec_freep) struct oci_seccomp *t = parse_ok(
+                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 5}]}");
+        _cleanup_(seccomp_spec_freep) struct oci_seccomp *u = parse_ok(
+                "{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': ["
+                " {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 6}]}");
+        assert_int_equal(seccomp_prepare(t, dir, NULL), 0);
+        assert_int_equal(seccomp_prepare(u, dir, NULL), 0);
+        assert_int_equal(seccomp_prepare(t, dir, NULL), 0);
+        int files = 0;
+        _cleanup_free_ char *sub = NULL;
+        assert_true(asprintf(&sub, "%s/.seccomp", dir) > 0);
+        DIR *d = opendir(sub);
+        assert_non_null(d);
+        for (struct dirent *de; (de = readdir(d));)
+                files += de->d_name[0] != '.';
+        closedir(d);
+        assert_int_equal(files, 3);
+        /* The prepared program follows the profile it was made for: u is built on its own. */
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_install(u, NULL, NULL) < 0)
+                        _exit(CHILD_INSTALL_FAILED);
+                _exit(SYSCALL_ERRNO(SYS_mkdir, "/nonexistent/x", 0700) == 6 ? 0 : 1);
+        }
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_exit_ok(status);
+
+        /* An unwritable cache directory only costs the cache. */
+        assert_int_equal(seccomp_prepare(s, "/proc/cuttle-no-such-dir", NULL), 0);
+        assert_exit_ok(run_filtered(s, true, check_profile));
+        seccomp_prepared_free();
+
+        _cleanup_free_ char *cmd = NULL;
+        assert_true(asprintf(&cmd, "rm -rf '%s'", dir) > 0);
+        assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -829,6 +945,7 @@ int main(void)
                 cmocka_unit_test(test_sample_profile),
                 cmocka_unit_test(test_podman_profile),
                 cmocka_unit_test(test_features),
+                cmocka_unit_test(test_prepare_cache),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,10 +54,15 @@ static int write_layer_plain(struct tar_writer *w, struct store *s, const char *
         int r = tar_write_header(w, &e, err);
         if (r < 0)
                 return r;
-        static __thread char buf[1 << 20];
+        /* On the heap: a __thread array is zeroed in every process and thread the
+         * static binary starts, whether it copies anything or not. */
+        const size_t buf_size = 1 << 20;
+        _cleanup_free_ char *buf = malloc(buf_size);
+        if (!buf)
+                return cu_error_set(err, ENOMEM, "layer buffer");
         uint64_t done = 0;
         for (;;) {
-                ssize_t n = decomp_read(d, buf, sizeof(buf), err);
+                ssize_t n = decomp_read(d, buf, buf_size, err);
                 if (n < 0)
                         return (int) n;
                 if (n == 0)

@@ -78,9 +78,14 @@ int digest_fd(int fd, char out[static DIGEST_STR_LEN + 1], uint64_t *ret_size)
         _cleanup_digester_ struct digester *d = digester_new();
         if (!d)
                 return -ENOMEM;
-        static __thread char buf[1 << 16];
+        /* On the heap: a __thread array is zeroed in every process and thread the
+         * static binary starts, whether it copies anything or not. */
+        const size_t buf_size = 1 << 16;
+        _cleanup_free_ char *buf = malloc(buf_size);
+        if (!buf)
+                return -ENOMEM;
         for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+                ssize_t n = read(fd, buf, buf_size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;

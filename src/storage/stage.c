@@ -130,9 +130,14 @@ int stage_blob_fd(struct stage *st, int fd, const char *expected, int64_t expect
         _cleanup_digester_ struct digester *d = digester_new();
         if (!d)
                 return -ENOMEM;
-        static __thread char buf[1 << 20];
+        /* On the heap: a __thread array is zeroed in every process and thread the
+         * static binary starts, whether it copies anything or not. */
+        const size_t buf_size = 1 << 20;
+        _cleanup_free_ char *buf = malloc(buf_size);
+        if (!buf)
+                return cu_error_set(err, ENOMEM, "blob buffer");
         for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+                ssize_t n = read(fd, buf, buf_size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
