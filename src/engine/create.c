@@ -282,6 +282,9 @@ int engine_create(struct engine *e, const struct engine_create_opts *o, char ret
         if (r < 0)
                 return cu_error_set(err, -r, "generating a container ID");
         r = rootfs_create(e->store, rec.id, im->layers, err);
+        /* --rm: nothing of it outlives the run, so its writes need not be synced (podman). */
+        if (r >= 0 && o->remove)
+                r = rootfs_set_volatile(e->store, rec.id, err);
         if (r < 0) {
                 (void) rootfs_delete(e->store, rec.id, NULL);
                 return cu_error_prefix(err, r, "creating container storage");

@@ -107,7 +107,7 @@ int rootfs_create(struct store *s, const char *ctr_id, char *const *layers, stru
 }
 
 static int mount_overlay(struct store *s, char **layers, const char *upper, const char *work,
-                         const char *target, bool ro, struct cu_error **err)
+                         const char *target, bool ro, bool volatile_, struct cu_error **err)
 {
         size_t n = strv_length(layers);
         _cleanup_strv_ char **paths = NULL;
@@ -150,6 +150,8 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
                 if (ok && upper)
                         ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) == 0 &&
                              sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) == 0;
+                if (ok && volatile_)
+                        ok = sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) == 0;
                 if (ok) {
                         sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "index", "off", 0);
                         if (sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -167,8 +169,9 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
         }
         _cleanup_free_ char *lower = strv_join(paths, ":");
         _cleanup_free_ char *opts = NULL;
-        if (!lower || asprintf(&opts, "lowerdir=%s%s%s%s%s", lower, upper ? ",upperdir=" : "",
-                               upper ? upper : "", upper ? ",workdir=" : "", upper ? work : "") < 0)
+        if (!lower || asprintf(&opts, "lowerdir=%s%s%s%s%s%s", lower, upper ? ",upperdir=" : "",
+                               upper ? upper : "", upper ? ",workdir=" : "", upper ? work : "",
+                               upper && volatile_ ? ",volatile" : "") < 0)
                 return -ENOMEM;
         if (strlen(opts) >= 4096)
                 return cu_error_setx(err, E2BIG, "too many layers for an overlay mount on this kernel");
@@ -193,13 +196,30 @@ int rootfs_mount(struct store *s, const char *ctr_id, char **ret_path, struct cu
                 _cleanup_strv_ char **layers = strv_split(list, "\n");
                 if (!layers)
                         return -ENOMEM;
-                r = mount_overlay(s, layers, upper, work, merged, false, err);
+                /* A volatile mount leaves work/work/incompat/volatile behind, and overlay
+                 * refuses to mount over it again (it cannot tell a clean unmount from a crash). */
+                _cleanup_free_ char *vol = ctr_dir(s, ctr_id, "volatile");
+                bool volatile_ = vol && access(vol, F_OK) == 0;
+                _cleanup_free_ char *incompat = NULL;
+                if (volatile_ && asprintf(&incompat, "%s/work/incompat/volatile", work) > 0)
+                        (void) rm_rf(incompat);
+                r = mount_overlay(s, layers, upper, work, merged, false, volatile_, err);
                 if (r < 0)
                         return r;
         }
         if (ret_path)
                 *ret_path = TAKE_PTR(merged);
         return 0;
+}
+
+int rootfs_set_volatile(struct store *s, const char *ctr_id, struct cu_error **err)
+{
+        if (s->driver != STORE_DRIVER_OVERLAY)
+                return 0;
+        _cleanup_free_ char *vol = ctr_dir(s, ctr_id, "volatile");
+        if (!vol)
+                return -ENOMEM;
+        return write_file_atomic(vol, "", 0, 0600, err);
 }
 
 static int unmount_path(const char *path, struct cu_error **err)
@@ -280,7 +300,7 @@ int image_mount(struct store *s, const char *image_id, char *const *layers, char
                                 return cu_error_set(err, errno, "mounting image on %s", p);
                 }
         } else {
-                r = mount_overlay(s, (char **) layers, NULL, NULL, p, true, err);
+                r = mount_overlay(s, (char **) layers, NULL, NULL, p, true, false, err);
                 if (r < 0) {
                         rmdir(p);
                         return r;

@@ -12,6 +12,11 @@
  * layers (chain IDs, bottom first; may be empty). */
 int rootfs_create(struct store *s, const char *ctr_id, char *const *layers, struct cu_error **err);
 
+/* Marks it volatile (overlay only): its mounts skip every sync of the upper layer, so its
+ * changes may not survive a crash of the machine — for containers that do not outlive their
+ * run (`run --rm`, as podman and CRI-O do). */
+int rootfs_set_volatile(struct store *s, const char *ctr_id, struct cu_error **err);
+
 /* Mounts it (idempotent) and returns the merged path. */
 int rootfs_mount(struct store *s, const char *ctr_id, char **ret_path, struct cu_error **err);
 

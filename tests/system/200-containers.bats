@@ -24,6 +24,17 @@ teardown() {
         is "$output" "" "no container left after --rm"
 }
 
+@test "run --rm: the root is a volatile overlay (no syncs), as podman's; others are not" {
+        run_engine info --format '{{.Store.GraphDriverName}}'
+        is "$output" "overlay"
+        run_engine run --rm busy sh -c 'grep " / / " /proc/self/mountinfo'
+        is "$output" ".*fsync=volatile.*" "--rm: volatile"
+        run_engine run --name kept busy sh -c 'grep " / / " /proc/self/mountinfo'
+        [[ "$output" != *volatile* ]] || die "a container without --rm must not be volatile: $output"
+        run_engine start -a kept
+        [[ "$output" != *volatile* ]] || die "not volatile after a restart either: $output"
+}
+
 @test "run: stdout and stderr stay apart; the record keeps the exit code" {
         run_engine 5 run --name t1 busy sh -c 'echo out; echo err >&2; exit 5'
         run_engine ps -a --format '{{.Names}} {{.Status}}'
