@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,46 +24,6 @@ char *netns_path(const char *runroot, const char *id)
         return asprintf(&p, "%s/netns/%s", runroot, id) < 0 ? NULL : p;
 }
 
-static int send_fd(int sock, int fd)
-{
-        char c = 'F';
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u = { 0 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
-static int recv_fd(int sock)
-{
-        char c;
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        union {
-                struct cmsghdr h;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } u;
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                             .msg_controllen = sizeof(u.buf) };
-        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-        if (n < 0)
-                return -errno;
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        if (n == 0 || !cm || cm->cmsg_type != SCM_RIGHTS)
-                return -EBADMSG;
-        int fd;
-        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-        return fd;
-}
-
-/* Child side results travel as one int (errno) then the fd. */
 static int wait_child(pid_t pid)
 {
         int st;
@@ -80,6 +41,53 @@ static int make_rtnl_socket(void)
         return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Namespace work runs in a short-lived thread rather than a forked child: a thread's network
+ * namespace is its own (unshare and setns of CLONE_NEWNET change only the calling thread), the
+ * socket it makes lands in our fd table, and a thread costs a fraction of a fork of an engine
+ * process in a VM.  The thread never returns to a namespace: it ends.
+ */
+struct ns_job {
+        const char *path; /* create: the pin; NULL: join nsfd */
+        int nsfd;
+        int code; /* errno, 0 on success */
+        int sfd; /* the netlink socket made inside */
+};
+
+static void *ns_thread(void *data)
+{
+        struct ns_job *j = data;
+        if (j->path) {
+                if (unshare(CLONE_NEWNET) < 0) {
+                        j->code = errno;
+                        return NULL;
+                }
+                if (mount("/proc/thread-self/ns/net", j->path, NULL, MS_BIND, NULL) < 0) {
+                        j->code = errno;
+                        return NULL;
+                }
+        } else if (setns(j->nsfd, CLONE_NEWNET) < 0) {
+                j->code = errno;
+                return NULL;
+        }
+        j->sfd = make_rtnl_socket();
+        if (j->sfd < 0)
+                j->code = -j->sfd;
+        return NULL;
+}
+
+static int ns_thread_run(struct ns_job *j)
+{
+        pthread_t t;
+        j->code = 0;
+        j->sfd = -EBADF;
+        int r = pthread_create(&t, NULL, ns_thread, j);
+        if (r != 0)
+                return -r;
+        (void) pthread_join(t, NULL);
+        return 0;
+}
+
 int netns_create(const char *path, struct rtnl *ret_rtnl, struct cu_error **err)
 {
         _cleanup_free_ char *dir = strdup(path);
@@ -93,54 +101,20 @@ int netns_create(const char *path, struct rtnl *ret_rtnl, struct cu_error **err)
         if (fd < 0)
                 return cu_error_set(err, errno, "creating %s", path);
         close(fd);
-        int sp[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-                r = cu_error_set(err, errno, "creating a socket pair");
-                unlink(path);
-                return r;
-        }
-        pid_t pid = fork();
-        if (pid < 0) {
-                r = cu_error_set(err, errno, "forking");
-                close(sp[0]);
-                close(sp[1]);
-                unlink(path);
-                return r;
-        }
-        if (pid == 0) {
-                close(sp[0]);
-                int code = 0;
-                if (unshare(CLONE_NEWNET) < 0)
-                        code = errno;
-                else if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
-                        code = errno;
-                int sfd = code == 0 ? make_rtnl_socket() : -1;
-                if (code == 0 && sfd < 0)
-                        code = -sfd;
-                (void) !write(sp[1], &code, sizeof(code));
-                if (code == 0)
-                        send_fd(sp[1], sfd);
-                _exit(0);
-        }
-        close(sp[1]);
-        int code = EIO;
-        ssize_t n = read(sp[0], &code, sizeof(code));
-        int sfd = n == sizeof(code) && code == 0 ? recv_fd(sp[0]) : -1;
-        close(sp[0]);
-        wait_child(pid);
-        if (n != sizeof(code) || code != 0 || sfd < 0) {
-                if (n == sizeof(code) && code == 0)
-                        code = sfd < 0 ? -sfd : EIO;
+        struct ns_job j = { .path = path, .nsfd = -EBADF };
+        r = ns_thread_run(&j);
+        if (r < 0 || j.code != 0) {
+                int code = r < 0 ? -r : j.code;
                 umount2(path, MNT_DETACH);
                 unlink(path);
-                safe_close(sfd);
+                safe_close(j.sfd);
                 return cu_error_set(err, code, "creating network namespace %s", path);
         }
         struct rtnl rt;
-        rtnl_from_fd(&rt, sfd);
+        rtnl_from_fd(&rt, j.sfd);
         /* bind it (rtnl_open does this for sockets made here) */
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-        bind(sfd, (struct sockaddr *) &sa, sizeof(sa));
+        bind(j.sfd, (struct sockaddr *) &sa, sizeof(sa));
         if (ret_rtnl)
                 *ret_rtnl = rt;
         else
@@ -167,38 +141,15 @@ int netns_open(const char *path, struct cu_error **err)
 
 int netns_rtnl(int nsfd, struct rtnl *ret, struct cu_error **err)
 {
-        int sp[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-                return cu_error_set(err, errno, "creating a socket pair");
-        pid_t pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(sp[0]);
-                close(sp[1]);
-                return cu_error_set(err, e, "forking");
+        struct ns_job j = { .nsfd = nsfd };
+        int r = ns_thread_run(&j);
+        if (r < 0 || j.code != 0) {
+                safe_close(j.sfd);
+                return cu_error_set(err, r < 0 ? -r : j.code, "joining a network namespace");
         }
-        if (pid == 0) {
-                close(sp[0]);
-                int code = setns(nsfd, CLONE_NEWNET) < 0 ? errno : 0;
-                int sfd = code == 0 ? make_rtnl_socket() : -1;
-                if (code == 0 && sfd < 0)
-                        code = -sfd;
-                (void) !write(sp[1], &code, sizeof(code));
-                if (code == 0)
-                        send_fd(sp[1], sfd);
-                _exit(0);
-        }
-        close(sp[1]);
-        int code = EIO;
-        ssize_t n = read(sp[0], &code, sizeof(code));
-        int sfd = n == sizeof(code) && code == 0 ? recv_fd(sp[0]) : -1;
-        close(sp[0]);
-        wait_child(pid);
-        if (sfd < 0)
-                return cu_error_set(err, code ? code : EIO, "joining a network namespace");
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-        bind(sfd, (struct sockaddr *) &sa, sizeof(sa));
-        rtnl_from_fd(ret, sfd);
+        bind(j.sfd, (struct sockaddr *) &sa, sizeof(sa));
+        rtnl_from_fd(ret, j.sfd);
         return 0;
 }
 

@@ -2,10 +2,10 @@
 /*
  * Network namespaces, pinned by a bind mount of the namespace file at
  * <runroot>/netns/<id> (what `ip netns add` does under /run/netns).  The
- * namespace is made by a forked child that unshares: the caller's own
- * namespace never changes.  Work inside a namespace goes through a netlink
- * socket created there (sockets keep the namespace they were made in) or a
- * forked child that joins it.
+ * namespace is made by a short-lived thread that unshares: the caller's own
+ * threads never change namespace.  Work inside a namespace goes through a
+ * netlink socket created there (sockets keep the namespace they were made in)
+ * or a forked child that joins it.
  */
 #pragma once
 #include <sys/types.h>
