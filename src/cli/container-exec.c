@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exec: a process in a running container. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 int cmd_exec(struct cli_ctx *c, int argc, char **argv)
 {
         bool interactive = false, tty = false, detach = false, privileged = false, latest = false;
+        unsigned preserve_fds = 0;
         const char *user = NULL, *workdir = NULL, *detach_keys = NULL;
         char **env = NULL, **env_files = NULL;
         struct opt opts[] = {
@@ -19,6 +21,7 @@ int cmd_exec(struct cli_ctx *c, int argc, char **argv)
                 { .name = "env-file", .type = OPT_STRING_ARRAY, .value = &env_files, .help = "Read in a file of environment variables" },
                 { .name = "interactive", .shorthand = 'i', .type = OPT_BOOL, .value = &interactive, .help = "Keep STDIN open even if not attached" },
                 { .name = "latest", .shorthand = 'l', .type = OPT_BOOL, .value = &latest, .help = "Act on the latest container podman is aware of" },
+                { .name = "preserve-fds", .type = OPT_UINT, .value = &preserve_fds, .help = "Pass N additional file descriptors to the container" },
                 { .name = "privileged", .type = OPT_BOOL, .value = &privileged, .help = "Give the process extended Linux capabilities inside the container.  The default is false" },
                 { .name = "tty", .shorthand = 't', .type = OPT_BOOL, .value = &tty, .help = "Allocate a pseudo-TTY. The default is false" },
                 { .name = "user", .shorthand = 'u', .type = OPT_STRING, .value = &user, .help = "Sets the username or UID used and optionally the groupname or GID for the specified command" },
@@ -39,6 +42,12 @@ int cmd_exec(struct cli_ctx *c, int argc, char **argv)
                 rc = cli_failf(125, "exec requires the name or ID of a container or the --latest flag");
                 goto out;
         }
+        for (unsigned i = 0; i < preserve_fds; i++)
+                if (fcntl(3 + (int) i, F_GETFD) < 0) {
+                        rc = cli_failf(125, "file descriptor %u is not available - the preserve-fds option requires that all file descriptors must be passed",
+                                       3 + i);
+                        goto out;
+                }
         if (cli_engine(c, &e, &err) < 0) {
                 rc = cli_fail(125, err);
                 goto out;
@@ -56,7 +65,7 @@ int cmd_exec(struct cli_ctx *c, int argc, char **argv)
         }
         struct engine_exec_opts eo = { .args = cmdv, .env = env, .user = user, .workdir = workdir,
                                        .tty = tty, .interactive = interactive, .detach = detach,
-                                       .privileged = privileged };
+                                       .privileged = privileged, .preserve_fds = preserve_fds };
         int code = 0;
         fflush(NULL);
         if (engine_exec(&e, target, &eo, &code, &err) < 0) {

@@ -108,7 +108,8 @@ static int parse_create(struct cli_ctx *c, struct create_flags *f, bool run, con
         opts[n] = (struct opt){ 0 };
         if (!run) { /* create has no -d, --detach-keys is shared, --sig-proxy is run's */
                 for (struct opt *o = opts; o->name; o++)
-                        if (strcmp(o->name, "detach") == 0 || strcmp(o->name, "sig-proxy") == 0)
+                        if (strcmp(o->name, "detach") == 0 || strcmp(o->name, "sig-proxy") == 0 ||
+                            strcmp(o->name, "preserve-fds") == 0)
                                 o->flags |= OPT_HIDDEN;
         }
         struct opts_cmd cmd = { .use = use, .short_desc = run ? "Run a command in a new container"
@@ -266,6 +267,7 @@ int cmd_run(struct cli_ctx *c, int argc, char **argv)
                 rc = cli_fail(125, err);
                 goto out;
         }
+        e.preserve_fds = f.o.sec.preserve_fds;
         if (f.detach && f.o.remove && f.o.restart && strcmp(f.o.restart, "no") != 0) {
                 rc = cli_failf(125, "the --rm option conflicts with --restart");
                 goto out;

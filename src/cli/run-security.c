@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * create/run: security, resources, devices, namespaces and systemd mode.  Values go to
+ * create/run: security, resources, devices, namespaces, systemd mode and systemd integration
+ * (--sdnotify; run's --preserve-fds, which cmd_run hands to struct engine).  Values go to
  * struct engine_sec_opts as given; the engine validates them (podman's texts).  The
  * containers.conf defaults (default_ulimits, default_capabilities, pids_limit, the namespace
  * modes) are passed along from the CLI's configuration.
  */
+#include <fcntl.h>
 #include <string.h>
 
 #include "run-flags.h"
@@ -32,6 +34,8 @@ static size_t add(struct engine_create_opts *o, struct opt *out)
                 RUN_S("memory-swap", 0, &s->memory_swap, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap"),
                 { .name = "oom-score-adj", .type = OPT_INT, .value = &s->oom_score_adj, .help = "Tune the host's OOM preferences (-1000 to 1000)" },
                 RUN_S("pid", 0, &s->pid, "PID namespace to use"),
+                { .name = "preserve-fds", .type = OPT_UINT, .value = &s->preserve_fds, .help = "Pass a number of additional file descriptors into the container" },
+                { .name = "sdnotify", .type = OPT_STRING, .value = &s->sdnotify, .help = "control sd-notify behavior (\"container\"|\"conmon\"|\"ignore\")", .def = "container" },
                 RUN_A("security-opt", 0, &s->security_opt, "Security Options"),
                 RUN_A("sysctl", 0, &s->sysctls, "Sysctl options"),
                 { .name = "systemd", .type = OPT_STRING, .value = &s->systemd, .help = "Run container in systemd mode (\"true\"|\"false\"|\"always\")", .def = "true" },
@@ -48,6 +52,10 @@ static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *op
 {
         struct engine_sec_opts *s = &o->sec;
         s->has_oom_score_adj = opts_changed(opts, "oom-score-adj");
+        for (unsigned i = 0; i < s->preserve_fds; i++)
+                if (fcntl(3 + (int) i, F_GETFD) < 0)
+                        return cli_failf(125, "file descriptor %u is not available - the preserve-fds option requires that all file descriptors must be passed",
+                                         3 + i);
         const struct containers_conf *conf = NULL;
         _cleanup_error_ struct cu_error *err = NULL;
         if (cli_ctx_config(c, &conf, &err) < 0)

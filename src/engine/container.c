@@ -614,6 +614,10 @@ int engine_oci_exec(struct engine *e, const struct ctr_record *r, const struct o
                                                                  : strv_extend(&args, o->console_socket);
         if (ret == 0 && o->detach)
                 ret = strv_extend(&args, "--detach");
+        char nfds[16];
+        snprintf(nfds, sizeof nfds, "%u", o->preserve_fds);
+        if (ret == 0 && o->preserve_fds > 0)
+                ret = strv_extend(&args, "--preserve-fds") < 0 ? -ENOMEM : strv_extend(&args, nfds);
         if (ret == 0 && o->pid_file)
                 ret = strv_extend(&args, "--pid-file") < 0 ? -ENOMEM : strv_extend(&args, o->pid_file);
         if (ret == 0)

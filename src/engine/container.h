@@ -49,6 +49,8 @@ struct engine {
         const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
         const char *events_backend; /* events_logger: NULL/"file", "none", "journald" (events.h) */
         const char *volume_path;  /* named volumes (--volumepath); NULL: <root>/volumes */
+        unsigned preserve_fds;    /* run --preserve-fds: fds 3..3+N-1 go to containers started
+                                   * (0: LISTEN_FDS from the environment, if set) */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */
@@ -253,6 +255,7 @@ struct engine_exec_opts {
         const char *workdir; /* NULL: the container's */
         bool tty, interactive, detach, privileged;
         const char *console_socket; /* with tty: where the pty master is sent */
+        unsigned preserve_fds; /* --preserve-fds: the caller's fds 3..3+N-1 go to the process */
 };
 /* Runs a process in a running container through the built-in runtime; gives its exit
  * code (or 0 with detach).  Errors: 127/126 cases as ENOENT/EACCES. */

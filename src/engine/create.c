@@ -235,6 +235,7 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
                              struct cu_error **) = {
                 engine_config_network, engine_config_bindmounts, engine_config_security,
                 engine_config_volumes, engine_config_health, engine_config_runtime,
+                engine_config_notify,
         };
         for (size_t k = 0; k < ELEMENTSOF(areas); k++) {
                 r = areas[k](e, c, o, ic, err);

@@ -103,7 +103,8 @@ int engine_exec(struct engine *e, const char *id, const struct engine_exec_opts 
                 p->has_capabilities = true;
         }
         p->terminal = o->tty;
-        struct runtime_exec_opts eo = { .detach = o->detach, .console_socket = o->console_socket };
+        struct runtime_exec_opts eo = { .detach = o->detach, .console_socket = o->console_socket,
+                                        .preserve_fds = o->preserve_fds };
         int code = 0;
         engine_event_container(e, r, "exec");
         ret = engine_oci_exec(e, r, p, &eo, &code, err);

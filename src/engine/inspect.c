@@ -174,6 +174,7 @@ json_t *engine_inspect_json(struct engine *e, const struct ctr_record *r)
         engine_inspect_security(e, r, c, o);
         engine_inspect_bindmounts(e, r, c, o);
         engine_inspect_health(e, r, c, o);
+        engine_inspect_notify(e, r, c, o);
         return o;
 }
 

@@ -141,6 +141,20 @@ void engine_inspect_health(struct engine *e, const struct ctr_record *r, json_t 
 void engine_ps_network(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
 void engine_ps_volumes(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
 void engine_ps_health(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
+/* notify.c: --sdnotify and socket activation.  Create: SdNotifyMode, SdNotifySocket into the
+ * config (-EINVAL for a bad mode, podman's text).  Spec: the LISTEN_* environment and, in
+ * container mode with a caller's NOTIFY_SOCKET, the proxy's directory at /run/notify (after
+ * the other mounts).  Monitor: its --preserve-fds and --sdnotify-* options.  Start: how many
+ * fds from 3 on go to the container (engine->preserve_fds, else LISTEN_FDS; each must be
+ * open, -EBADF). */
+int engine_notify_mode_check(const char *mode, struct cu_error **err);
+int engine_config_notify(struct engine *e, json_t *c, const struct engine_create_opts *o,
+                         json_t *ic, struct cu_error **err);
+int engine_spec_notify(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err);
+int engine_notify_monitor_args(struct engine *e, const char *id, json_t *c, unsigned preserve_fds,
+                               char ***argv);
+int engine_notify_preserve_fds(const struct engine *e, unsigned *ret, struct cu_error **err);
+void engine_inspect_notify(struct engine *e, const struct ctr_record *r, json_t *c, json_t *out);
 /* health.c: appends the monitor's --health-* options for the container config c (none when
  * it has no healthcheck).  -ENOMEM. */
 int engine_health_monitor_args(struct engine *e, const char *id, json_t *c, char ***argv);

@@ -34,6 +34,8 @@ struct engine_sec_opts {
         const char *pid, *ipc, *uts, *cgroupns, *userns; /* NULL: containers.conf's default */
         char **uidmap, **gidmap;      /* --uidmap ctr:host:size */
         const char *systemd;          /* true|false|always; NULL: true */
+        const char *sdnotify;         /* container|conmon|ignore; NULL: container (notify.c) */
+        unsigned preserve_fds;        /* run --preserve-fds (the CLI hands it to struct engine) */
         const char *cgroup_parent;
         /* containers.conf (borrowed; NULL: podman's built-in defaults) */
         char *const *default_ulimits;

@@ -21,8 +21,10 @@
 #include "util/proc.h"
 #include "util/strv.h"
 
-/* The monitor's command line. */
-static char **monitor_argv(struct engine *e, const char *id, json_t *c, const char *self)
+/* The monitor's command line; its sync fd is 3 + preserve_fds (the fds below are the
+ * container's). */
+static char **monitor_argv(struct engine *e, const char *id, json_t *c, const char *self,
+                           unsigned preserve_fds)
 {
         _cleanup_strv_ char **a = NULL;
         _cleanup_free_ char *bundle = engine_path(e, id, "userdata");
@@ -40,12 +42,13 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
         const char *tag = json_string_value(json_object_get(c, "LogTag"));
         const char *restart = json_string_value(json_object_get(c, "RestartPolicy"));
         json_int_t max = json_integer_value(json_object_get(c, "LogMaxSize"));
-        char maxs[32];
+        char maxs[32], syncfd[16];
         snprintf(maxs, sizeof maxs, "%lld", (long long) max);
+        snprintf(syncfd, sizeof syncfd, "%u", 3 + preserve_fds);
         const char *fixed[] = { "cuttle-monitor", "--cid", id, "--bundle", bundle, "--runtime-root",
                                 rroot, "--log-driver", ld ? ld : "k8s-file", "--log-path",
                                 lp && *lp ? lp : logp, "--attach-socket", att, "--exit-file", exitf,
-                                "--pid-file", pidf, "--stop-file", stopf, "--sync-fd", "3",
+                                "--pid-file", pidf, "--stop-file", stopf, "--sync-fd", syncfd,
                                 "--restart", restart && *restart ? restart : "no", NULL };
         for (const char **p = fixed; *p; p++)
                 if (strv_extend(&a, *p) < 0)
@@ -61,7 +64,8 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
                 return NULL;
         if (json_is_true(json_object_get(c, "OpenStdin")) && strv_extend(&a, "--stdin") < 0)
                 return NULL;
-        if (engine_health_monitor_args(e, id, c, &a) < 0)
+        if (engine_health_monitor_args(e, id, c, &a) < 0 ||
+            engine_notify_monitor_args(e, id, c, preserve_fds, &a) < 0)
                 return NULL;
         const char *cmd[16];
         size_t n = 0;
@@ -102,14 +106,35 @@ int engine_start_error(const char *msg, struct cu_error **err)
         return cu_error_setx(err, EIO, "cuttle: %s: OCI runtime error", msg);
 }
 
+/* In the monitor's child: fds 3..3+n-1 (the container's) stay open across exec, the sync
+ * pipe goes above them; the environment that concerns the container only is dropped (an
+ * external runtime would act on NOTIFY_SOCKET itself). */
+static int child_fds(int sync, unsigned n)
+{
+        int target = 3 + (int) n;
+        for (int fd = 3; fd < target; fd++)
+                if (fcntl(fd, F_SETFD, 0) < 0)
+                        return -1;
+        if (sync == target) {
+                if (fcntl(target, F_SETFD, 0) < 0)
+                        return -1;
+        } else if (dup2(sync, target) < 0) {
+                return -1;
+        }
+        const char *drop[] = { "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES" };
+        for (size_t i = 0; i < ELEMENTSOF(drop); i++)
+                (void) unsetenv(drop[i]);
+        return 0;
+}
+
 /* Runs the monitor and reads its report: the container's pid. */
 static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthrough,
-                       bool no_start, pid_t *ret_pid, struct cu_error **err)
+                       bool no_start, unsigned preserve_fds, pid_t *ret_pid, struct cu_error **err)
 {
         _cleanup_free_ char *self = engine_self_exe(e);
         if (!self)
                 return cu_error_set(err, errno ? errno : ENOMEM, "finding the cuttle binary");
-        _cleanup_strv_ char **argv = monitor_argv(e, id, c, self);
+        _cleanup_strv_ char **argv = monitor_argv(e, id, c, self, preserve_fds);
         if (!argv || (no_start && strv_extend(&argv, "--no-start") < 0))
                 return cu_error_set(err, ENOMEM, "monitor command line");
         int p[2];
@@ -128,9 +153,7 @@ static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthr
                         for (int i = 0; i < 3 && null >= 0; i++)
                                 (void) dup2(null, i);
                 }
-                if (p[1] == 3)
-                        (void) fcntl(3, F_SETFD, 0);
-                else if (dup2(p[1], 3) < 0)
+                if (child_fds(p[1], preserve_fds) < 0)
                         _exit(126);
                 sigset_t none;
                 sigemptyset(&none);
@@ -187,7 +210,11 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
         if (engine_runtime_has(e, rec->id))
                 (void) engine_oci_delete(e, rec, NULL);
         _cleanup_free_ char *merged = NULL;
-        int r = engine_prepare(e, rec, c, &merged, err);
+        unsigned preserve_fds = 0;
+        int r = engine_notify_preserve_fds(e, &preserve_fds, err);
+        if (r < 0)
+                return r;
+        r = engine_prepare(e, rec, c, &merged, err);
         if (r < 0)
                 return r;
         _cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -205,6 +232,9 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
                 r = -EINVAL;
                 goto fail;
         }
+        r = engine_spec_notify(spec, &sx, err);
+        if (r < 0)
+                goto fail;
         r = engine_bundle_write(spec, bundle, err);
         if (r < 0)
                 goto fail;
@@ -221,8 +251,8 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
         }
         pid_t pid = 0;
         bool passthrough = streq_ptr(json_string_value(json_object_get(c, "LogDriver")), "passthrough");
-        r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), init_only, &pid,
-                        err);
+        r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), init_only,
+                        preserve_fds, &pid, err);
         if (r < 0)
                 goto fail;
         uint64_t start = 0;

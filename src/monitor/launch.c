@@ -47,6 +47,18 @@ void launch_close_fds(struct monitor *m)
         m->close_stdin = false;
 }
 
+int launch_keep_fds(const struct monitor *m, struct cu_error **err)
+{
+        for (unsigned i = 0; i < m->preserve_fds; i++) {
+                int fd = 3 + (int) i;
+                if (fd == m->sync_fd || fcntl(fd, F_SETFD, 0) < 0)
+                        return cu_error_setx(err, EBADF,
+                                             "file descriptor %d is not available - the preserve-fds option requires that all file descriptors must be passed",
+                                             fd);
+        }
+        return 0;
+}
+
 static int make_tmpdir(struct monitor *m, struct cu_error **err)
 {
         if (m->tmpdir)
@@ -178,6 +190,7 @@ static int create_builtin(struct monitor *m, const int child[3], const char *con
                 .bundle = m->bundle,
                 .pid_file = m->pid_file,
                 .console_socket = console,
+                .preserve_fds = m->preserve_fds,
         };
         /* The init inherits our 0, 1 and 2: lend it the container's ends meanwhile. */
         int saved[3] = { -EBADF, -EBADF, -EBADF };
@@ -202,9 +215,11 @@ static int create_external(struct monitor *m, const int child[3], const char *co
         const char *pid_file = m->pid_file ? m->pid_file : own_pid_file;
         if (!pid_file)
                 return cu_error_set(err, ENOMEM, "asprintf");
-        const char *args[] = { "create",  "--bundle",        m->bundle,
-                               "--pid-file", pid_file,       console ? "--console-socket" : m->cid,
-                               console,   console ? m->cid : NULL, NULL };
+        char nfds[16];
+        snprintf(nfds, sizeof nfds, "%u", m->preserve_fds);
+        const char *args[] = { "create",    "--bundle", m->bundle, "--pid-file", pid_file,
+                               "--preserve-fds", nfds, console ? "--console-socket" : m->cid,
+                               console,     console ? m->cid : NULL, NULL };
         int r = run_external(m, args, child, err);
         if (r < 0)
                 return r;

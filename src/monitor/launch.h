@@ -14,6 +14,7 @@
 #include "attach.h"
 #include "health.h"
 #include "logs.h"
+#include "notify.h"
 #include "restart.h"
 #include "runtime/runtime.h"
 #include "util/error.h"
@@ -31,6 +32,10 @@ struct monitor {
         struct restart_spec restart;
         struct health_config health; /* --health-*: options, handed to hm */
         struct health_monitor *hm;   /* NULL: no healthcheck */
+        unsigned preserve_fds;       /* --preserve-fds: 3..3+N-1 go to the container */
+        enum notify_mode notify_mode; /* --sdnotify-mode (ignore without --sdnotify-socket) */
+        char *notify_socket, *notify_proxy_path; /* --sdnotify-socket, --sdnotify-proxy */
+        struct notify_proxy *notify; /* container mode: the proxy (NULL: none) */
 
         struct runtime_ctx ctx;
         int sfd; /* signalfd */
@@ -61,6 +66,10 @@ int launch_destroy(struct monitor *m, struct cu_error **err);
 /* Reaps every child that exited; true when the container's init was one of them (its wait
  * status in *ret_status). */
 bool launch_reap(struct monitor *m, int *ret_status);
+
+/* --preserve-fds: the caller's fds 3..3+N-1 stay open in the monitor (for every run) and are
+ * inherited by the container's init; -EBADF (podman's text) for one that is not open. */
+int launch_keep_fds(const struct monitor *m, struct cu_error **err);
 
 /* Closes the run's stdio fds and forgets stdin bytes not yet delivered. */
 void launch_close_fds(struct monitor *m);

@@ -33,6 +33,7 @@
 #include "launch.h"
 #include "logs.h"
 #include "monitor.h"
+#include "notify.h"
 #include "restart.h"
 #include "runtime/runtime.h"
 #include "util/fd.h"
@@ -70,7 +71,8 @@ static int set_str(char **dst, const char *v)
 enum { OPT_CID = 256, OPT_BUNDLE, OPT_RROOT, OPT_RUNTIME, OPT_LDRIVER, OPT_LPATH, OPT_LMAX, OPT_LTAG,
        OPT_TERMINAL, OPT_STDIN, OPT_ATTACH, OPT_EXITF, OPT_PIDF, OPT_SYNC, OPT_EXITCMD, OPT_RESTART,
        OPT_STOPF, OPT_NODAEMON, OPT_HCMD, OPT_HINTERVAL, OPT_HTIMEOUT, OPT_HSTART,
-       OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME, OPT_NOSTART };
+       OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME, OPT_NOSTART,
+       OPT_PRESERVE, OPT_SDMODE, OPT_SDSOCKET, OPT_SDPROXY };
 
 /* The healthcheck's numeric options (health.h: durations in ns). */
 static int health_option(struct monitor *m, int c, const char *v, struct cu_error **err)
@@ -125,6 +127,10 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 { "stop-signal", required_argument, NULL, OPT_STOPSIG },
                 { "stop-timeout", required_argument, NULL, OPT_STOPTIME },
                 { "no-start", no_argument, NULL, OPT_NOSTART },
+                { "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+                { "sdnotify-mode", required_argument, NULL, OPT_SDMODE },
+                { "sdnotify-socket", required_argument, NULL, OPT_SDSOCKET },
+                { "sdnotify-proxy", required_argument, NULL, OPT_SDPROXY },
                 {},
         };
         int c, r = 0;
@@ -169,6 +175,19 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                         if (r < 0)
                                 return r;
                         break;
+                case OPT_SDSOCKET: r = set_str(&m->notify_socket, optarg); break;
+                case OPT_SDPROXY: r = set_str(&m->notify_proxy_path, optarg); break;
+                case OPT_SDMODE:
+                        m->notify_mode = notify_mode_from_string(optarg);
+                        if (m->notify_mode < 0)
+                                return cu_error_setx(err, EINVAL, "invalid --sdnotify-mode \"%s\"",
+                                                     optarg);
+                        break;
+                case OPT_PRESERVE:
+                        if (safe_atou(optarg, &m->preserve_fds) < 0 || m->preserve_fds > 65536)
+                                return cu_error_setx(err, EINVAL, "invalid --preserve-fds \"%s\"",
+                                                     optarg);
+                        break;
                 case OPT_HCMD: r = strv_extend(&m->health.argv, optarg); break;
                 case OPT_HLOG: r = set_str(&m->health.log_path, optarg); break;
                 case OPT_HINTERVAL:
@@ -197,7 +216,8 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
         if (r < 0)
                 return r;
         char **paths[] = { &m->bundle,    &m->runtime_root, &m->log_path,  &m->attach_path,
-                           &m->exit_file, &m->pid_file,     &m->stop_file, &m->runtime };
+                           &m->exit_file, &m->pid_file,     &m->stop_file, &m->runtime,
+                           &m->notify_proxy_path };
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if (!(paths[i] == &m->runtime && m->runtime && !strchr(m->runtime, '/')) &&
                     absolutize(paths[i]) < 0)
@@ -218,6 +238,9 @@ static void monitor_done(struct monitor *m)
         free(m->pid_file);
         free(m->stop_file);
         strv_free(m->exit_command);
+        free(m->notify_socket);
+        free(m->notify_proxy_path);
+        notify_proxy_free(m->notify);
         strv_free(m->health.argv);
         free(m->health.log_path);
         health_monitor_free(m->hm);
@@ -404,6 +427,9 @@ static void on_start(void *u, char *reply, size_t size)
                 }
                 log_debug("monitor: container %s started as pid %d", m->cid, (int) m->pid);
                 start_health(m);
+                if (m->restart_count == 0)
+                        notify_started(m->notify_socket, m->notify_mode, m->notify != NULL,
+                                       getpid());
         }
         snprintf(reply, size, "pid %d", (int) m->pid);
 }
@@ -501,7 +527,7 @@ static bool handle_signals(struct monitor *m, int *ret_status)
         return exited;
 }
 
-enum { PFD_SIGNAL, PFD_OUT, PFD_ERR, PFD_IN, PFD_HTIMER, PFD_HOUT, PFD_ATTACH,
+enum { PFD_SIGNAL, PFD_OUT, PFD_ERR, PFD_IN, PFD_HTIMER, PFD_HOUT, PFD_NOTIFY, PFD_ATTACH,
        _PFD_FIXED = PFD_ATTACH };
 
 /* Runs until the init exits; returns its wait status. */
@@ -525,6 +551,8 @@ static int watch(struct monitor *m)
                                                    .events = POLLIN };
                 fds[PFD_HOUT] = (struct pollfd){ .fd = health_monitor_output_fd(m->hm),
                                                  .events = POLLIN };
+                fds[PFD_NOTIFY] = (struct pollfd){ .fd = notify_proxy_fd(m->notify),
+                                                   .events = POLLIN };
                 size_t n_attach = attach_server_fill(m->attach, fds + PFD_ATTACH,
                                                      m->pending_len == 0);
                 if (poll(fds, _PFD_FIXED + n_attach, -1) < 0) {
@@ -540,6 +568,8 @@ static int watch(struct monitor *m)
                         close_output(m, &m->err_fd);
                 if (fds[PFD_IN].revents)
                         pending_flush(m);
+                if (fds[PFD_NOTIFY].revents)
+                        (void) notify_proxy_dispatch(m->notify, getpid());
                 if (fds[PFD_HTIMER].revents || fds[PFD_HOUT].revents)
                         health_monitor_dispatch(m->hm, fds[PFD_HTIMER].revents,
                                                 fds[PFD_HOUT].revents);
@@ -617,13 +647,19 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
                                 sync_report(m, "error %s", cu_error_msg(*err));
                         return r;
                 }
-                if (m->started)
+                if (m->started) {
                         start_health(m);
+                        if (first)
+                                notify_started(m->notify_socket, m->notify_mode, m->notify != NULL,
+                                               getpid());
+                }
+                /* as podman 4.3 (conmon): the caller does not wait for the container's READY=1 */
                 sync_report(m, "%s %d", m->started ? "pid" : "created", (int) m->pid);
                 malloc_trim(0);
 
                 int status = watch(m);
                 health_monitor_stopped(m->hm);
+                (void) notify_proxy_dispatch(m->notify, getpid()); /* sent before it exited */
                 if (m->start_failed) {
                         launch_close_fds(m);
                         attach_server_end(m->attach, -1);
@@ -704,6 +740,8 @@ int monitor_main(int argc, char **argv)
         };
         _cleanup_error_ struct cu_error *err = NULL;
         int r = parse_options(&m, argc, argv, &err);
+        if (r >= 0)
+                r = launch_keep_fds(&m, &err);
         if (r >= 0) {
                 ensure_stdio();
                 if (m.daemonize) {
@@ -723,6 +761,9 @@ int monitor_main(int argc, char **argv)
                 r = attach_server_new(m.attach_path, &m.attach, &err);
         if (r >= 0 && m.health.argv)
                 r = health_monitor_new(&m.health, &m.hm, &err);
+        if (r >= 0 && m.notify_mode == NOTIFY_MODE_CONTAINER && m.notify_socket &&
+            m.notify_proxy_path)
+                r = notify_proxy_new(m.notify_proxy_path, m.notify_socket, &m.notify, &err);
         if (r < 0)
                 sync_report(&m, "error %s", cu_error_msg(err));
         if (r >= 0)

@@ -47,6 +47,13 @@
  *   --no-start            (podman's init) the first run is only created: the sync fd says
  *                         "created N", and the container starts when an attach client sends
  *                         START (attach.h); restarts are started at once
+ *   --preserve-fds N      the caller's fds 3..3+N-1 are kept open and passed to the container
+ *                         (every run): socket activation, `run --preserve-fds`
+ *   --sdnotify-mode M     container (default), conmon or ignore (notify.h), with
+ *   --sdnotify-socket P   the caller's NOTIFY_SOCKET: conmon mode sends MAINPID (ours) and
+ *                         READY=1 once the container started; container mode sends MAINPID and
+ *   --sdnotify-proxy P    binds the proxy socket at P (the engine bind-mounts its directory
+ *                         into the container) and relays what the container sends
  *   --no-daemonize        stay in the foreground (tests); by default the monitor detaches:
  *                         the caller's monitor_main() returns 0 as soon as the monitor runs
  *                         in its own session and process group, with stdio on /dev/null
