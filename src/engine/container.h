@@ -49,6 +49,7 @@ struct engine {
         const char *self_exe;     /* the cuttle binary; NULL: /proc/self/exe resolved */
         const char *events_backend; /* events_logger: NULL/"file", "none", "journald" (events.h) */
         const char *volume_path;  /* named volumes (--volumepath); NULL: <root>/volumes */
+        const char *tmp_dir;      /* --tmpdir / tmp_dir: the events log; NULL or "": runroot */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */
@@ -103,6 +104,8 @@ struct engine_create_opts {
         char **env;                   /* -e NAME=value / NAME (from the host) */
         char **env_files;             /* --env-file */
         bool env_host;
+        char **default_env;           /* containers.conf env: below the image's (borrowed) */
+        const char *init_path;        /* --init's binary (--init-path, init_path); NULL: ours */
         const char *workdir, *user, *hostname;
         char **labels, **annotations; /* KEY=VALUE */
         bool tty, interactive, read_only, privileged, remove, replace, init;
