@@ -32,6 +32,7 @@ int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err)
         const struct containers_conf *conf = NULL;
         if (cli_ctx_config(c, &conf, NULL) >= 0) {
                 e->events_backend = conf->events_logger;
+                e->tmp_dir = conf->tmp_dir;
                 if (conf->volume_path && conf->volume_path[0])
                         e->volume_path = conf->volume_path;
         }

@@ -71,7 +71,8 @@ void cli_event_image(struct cli_ctx *c, const char *status, const char *id, cons
         const struct containers_conf *conf = NULL;
         if (cli_ctx_config(c, &conf, NULL) < 0 || !c->runroot)
                 return;
-        struct engine e = { .runroot = c->runroot, .events_backend = conf->events_logger };
+        struct engine e = { .runroot = c->runroot, .events_backend = conf->events_logger,
+                            .tmp_dir = conf->tmp_dir };
         engine_event_image(&e, status, id, name);
 }
 

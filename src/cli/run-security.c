@@ -70,6 +70,8 @@ static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *op
         s->default_utsns = conf->utsns;
         s->default_cgroupns = conf->cgroupns;
         s->default_userns = conf->userns;
+        s->default_sysctls = conf->default_sysctls;
+        s->has_default_sysctls = true;
         return 0;
 }
 

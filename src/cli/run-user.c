@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* create/run: the user, workdir, hostname and the files the engine bind-mounts (passwd,
- * group, tz, shm, secrets, chroot dirs). */
+ * group, tz, shm, secrets, chroot dirs, the --init binary); and the containers.conf defaults
+ * no other area takes: env, init_path, base_hosts_file, tz, umask, shm_size, and the
+ * cgroup_manager check (only "cgroupfs" runs containers). */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +37,7 @@ static size_t add(struct engine_create_opts *o, struct opt *out)
                 RUN_S("shm-size", 0, &cli.shm_size, "Size of /dev/shm (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))"),
                 RUN_A("secret", 0, &b->secrets, "Add secret to container"),
                 RUN_A("chrootdirs", 0, &b->chrootdirs, "Chroot directories inside the container"),
+                RUN_S("init-path", 0, &o->init_path, "Path to the container-init binary"),
                 { 0 },
         };
         return run_flags_copy(t, out);
@@ -55,23 +58,31 @@ static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *op
         if (strv_contains(b->group_add, "keep-groups") && strv_length(b->group_add) > 1)
                 return cli_failf(125, "the '--group-add keep-groups' option is not allowed with any other --group-add options");
         /* containers.conf's defaults for what the flags leave unset */
-        if (!opts_changed(opts, "tz") || !opts_changed(opts, "umask") || !cli.shm_size) {
-                const struct containers_conf *conf = NULL;
-                if (cli_ctx_config(c, &conf, &err) < 0)
+        const struct containers_conf *conf = NULL;
+        if (cli_ctx_config(c, &conf, &err) < 0)
+                return cli_fail(125, err);
+        if (strcmp(conf->cgroup_manager, "cgroupfs") != 0)
+                return cli_failf(125, "cgroup manager \"%s\" is not supported: cuttle manages cgroups "
+                                 "itself (use --cgroup-manager cgroupfs, or cgroup_manager = \"cgroupfs\" "
+                                 "in containers.conf)", conf->cgroup_manager);
+        o->default_env = conf->env; /* below the image's and -e (create.c) */
+        o->net.base_hosts_file = conf->base_hosts_file;
+        if (!o->init_path && conf->init_path[0])
+                o->init_path = conf->init_path;
+        if (o->init_path && !o->init)
+                o->init_path = NULL; /* podman: only with --init */
+        if (!opts_changed(opts, "tz") && conf->tz && *conf->tz)
+                b->tz = conf->tz;
+        if (!opts_changed(opts, "umask") && conf->umask != 0022) {
+                snprintf(b->umask_buf_, sizeof b->umask_buf_, "%04o", conf->umask & 07777);
+                b->umask = b->umask_buf_;
+        }
+        if (!cli.shm_size && conf->shm_size && strcmp(conf->shm_size, "65536k") != 0) {
+                if (opts_parse_size(conf->shm_size, false, &b->shm_size, &err) < 0) {
+                        cu_error_prefix(&err, -EINVAL, "containers.conf shm_size");
                         return cli_fail(125, err);
-                if (!opts_changed(opts, "tz") && conf->tz && *conf->tz)
-                        b->tz = conf->tz;
-                if (!opts_changed(opts, "umask") && conf->umask != 0022) {
-                        snprintf(b->umask_buf_, sizeof b->umask_buf_, "%04o", conf->umask & 07777);
-                        b->umask = b->umask_buf_;
                 }
-                if (!cli.shm_size && conf->shm_size && strcmp(conf->shm_size, "65536k") != 0) {
-                        if (opts_parse_size(conf->shm_size, false, &b->shm_size, &err) < 0) {
-                                cu_error_prefix(&err, -EINVAL, "containers.conf shm_size");
-                                return cli_fail(125, err);
-                        }
-                        b->has_shm_size = true;
-                }
+                b->has_shm_size = true;
         }
         return 0;
 }

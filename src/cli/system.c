@@ -453,12 +453,20 @@ int cmd_system_reset(struct cli_ctx *c, int argc, char **argv)
         /* What is left on disk goes too, as podman removes its graph root and run root:
          * first anything still mounted below them (image mounts, namespaces). */
         const char *root = e.root, *runroot = e.runroot;
-        size_t left = unmount_below(root) + unmount_below(runroot);
+        /* podman removes its tmp dir and volume path too (when set apart from the roots) */
+        const char *dirs[4] = { root, runroot };
+        size_t nd = 2, rl = strlen(root);
+        if (e.tmp_dir && e.tmp_dir[0])
+                dirs[nd++] = e.tmp_dir;
+        if (e.volume_path && !(strncmp(e.volume_path, root, rl) == 0 && e.volume_path[rl] == '/'))
+                dirs[nd++] = e.volume_path;
+        size_t left = 0;
+        for (size_t i = 0; i < nd; i++)
+                left += unmount_below(dirs[i]);
         if (left)
                 return cli_failf(125, "%zu mounts under %s or %s could not be unmounted", left, root,
                                  runroot);
-        const char *dirs[] = { root, runroot };
-        for (size_t i = 0; i < 2; i++) {
+        for (size_t i = 0; i < nd; i++) {
                 int x = rm_rf(dirs[i]);
                 if (x < 0 && x != -ENOENT) {
                         fprintf(stderr, "Error: removing %s: %s\n", dirs[i], strerror(-x));

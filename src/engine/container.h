@@ -51,6 +51,7 @@ struct engine {
         const char *volume_path;  /* named volumes (--volumepath); NULL: <root>/volumes */
         unsigned preserve_fds;    /* run --preserve-fds: fds 3..3+N-1 go to containers started
                                    * (0: LISTEN_FDS from the environment, if set) */
+        const char *tmp_dir;      /* --tmpdir / tmp_dir: the events log; NULL or "": runroot */
 };
 
 /* ------------------------------------------------------------------ names (names.c) */
@@ -105,6 +106,8 @@ struct engine_create_opts {
         char **env;                   /* -e NAME=value / NAME (from the host) */
         char **env_files;             /* --env-file */
         bool env_host;
+        char **default_env;           /* containers.conf env: below the image's (borrowed) */
+        const char *init_path;        /* --init's binary (--init-path, init_path); NULL: ours */
         const char *workdir, *user, *hostname;
         char **labels, **annotations; /* KEY=VALUE */
         bool tty, interactive, read_only, privileged, remove, replace, init;

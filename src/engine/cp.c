@@ -23,6 +23,7 @@
 #include "storage/unpack.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/strv.h"
 
 /* ------------------------------------------------------------------ the plan */
 
@@ -217,13 +218,18 @@ static int copy_dir_entries(struct copier *c, int sdir, int ddir, struct cu_erro
         }
         struct dirent *de;
         int r = 0;
+        _cleanup_strv_ char **made = NULL; /* the entries that were not there: undone on failure */
         while (r >= 0 && (errno = 0, de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
                 _cleanup_close_ int cfd = openat(dirfd(d), de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                struct stat cst;
+                struct stat cst, dst;
                 if (cfd < 0 || fstat(cfd, &cst) < 0) {
                         r = cu_error_set(err, errno, "opening %s", de->d_name);
+                        break;
+                }
+                if (fstatat(ddir, de->d_name, &dst, AT_SYMLINK_NOFOLLOW) < 0 && strv_extend(&made, de->d_name) < 0) {
+                        r = -ENOMEM;
                         break;
                 }
                 r = copy_node(c, cfd, &cst, ddir, de->d_name, err);
@@ -231,6 +237,8 @@ static int copy_dir_entries(struct copier *c, int sdir, int ddir, struct cu_erro
         if (r >= 0 && errno != 0 && !de)
                 r = cu_error_set(err, errno, "reading a directory");
         closedir(d);
+        for (char **m = made; r < 0 && m && *m; m++)
+                (void) remove_at(ddir, *m);
         return r;
 }
 
@@ -258,13 +266,59 @@ static int apply_meta(struct copier *c, int xsrc, const struct stat *st, int ddi
         return 0;
 }
 
+/* A regular file: written under a temporary name in ddir, given its metadata, then renamed
+ * over dname — a full disk or any other error leaves dname as it was, and no partial file. */
+static int copy_file(struct copier *c, int xsrc, const struct stat *st, int ddir, const char *dname,
+                     struct cu_error **err)
+{
+        static unsigned seq;
+        char tmp[64];
+        _cleanup_close_ int fd = -1;
+        for (int i = 0; fd < 0 && i < 100; i++) {
+                snprintf(tmp, sizeof tmp, ".cuttle-cp-%d-%u", (int) getpid(), seq++);
+                fd = openat(ddir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0 && errno != EEXIST)
+                        return cu_error_set(err, errno, "creating %s", dname);
+        }
+        if (fd < 0)
+                return cu_error_set(err, EEXIST, "creating %s", dname);
+        int r = copy_data(xsrc, fd);
+        if (r < 0)
+                r = cu_error_set(err, -r, "copying %s", dname);
+        if (r >= 0)
+                r = apply_meta(c, xsrc, st, ddir, fd, false, tmp, err);
+        if (r >= 0 && renameat(ddir, tmp, ddir, dname) < 0)
+                r = cu_error_set(err, errno, "creating %s", dname);
+        if (r < 0)
+                (void) unlinkat(ddir, tmp, 0);
+        return r;
+}
+
+static int copy_node_(struct copier *c, int src, const struct stat *st, int ddir, const char *dname,
+                      struct cu_error **err);
+
+/* Copies src to dname in ddir; on failure what it made is removed (a file or directory that
+ * was there stays, with what it had, unless it had to go for --overwrite). */
 static int copy_node(struct copier *c, int src, const struct stat *st, int ddir, const char *dname,
                      struct cu_error **err)
 {
         struct stat dst;
+        bool existed = fstatat(ddir, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
+        int r = copy_node_(c, src, st, ddir, dname, err);
+        if (r < 0 && !existed)
+                (void) remove_at(ddir, dname);
+        return r;
+}
+
+static int copy_node_(struct copier *c, int src, const struct stat *st, int ddir, const char *dname,
+                      struct cu_error **err)
+{
+        struct stat dst;
         bool exists = fstatat(ddir, dname, &dst, AT_SYMLINK_NOFOLLOW) == 0;
         bool sdir = S_ISDIR(st->st_mode);
-        if (exists && !(sdir && S_ISDIR(dst.st_mode))) {
+        /* a file over a non-directory is renamed into place (copy_file) */
+        bool by_rename = S_ISREG(st->st_mode) && st->st_nlink == 1 && exists && !S_ISDIR(dst.st_mode);
+        if (exists && !(sdir && S_ISDIR(dst.st_mode)) && !by_rename) {
                 if (sdir != (bool) S_ISDIR(dst.st_mode) && !c->o->overwrite)
                         return cu_error_setx(err, EEXIST, sdir ? "cannot overwrite non-directory \"%s\" with directory"
                                                                : "cannot overwrite directory \"%s\" with non-directory",
@@ -304,12 +358,9 @@ static int copy_node(struct copier *c, int src, const struct stat *st, int ddir,
                 xsrc = open(fd_path(src, p), O_RDONLY | O_CLOEXEC);
                 if (xsrc < 0)
                         return cu_error_set(err, errno, "opening %s", dname);
-                fd = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return cu_error_set(err, errno, "creating %s", dname);
-                int r = copy_data(xsrc, fd);
+                int r = copy_file(c, xsrc, st, ddir, dname, err);
                 if (r < 0)
-                        return cu_error_set(err, -r, "copying %s", dname);
+                        return r;
                 if (st->st_nlink > 1) {
                         struct link_seen *nl = realloc(c->links, (c->n_links + 1) * sizeof(*nl));
                         if (!nl)
@@ -319,7 +370,7 @@ static int copy_node(struct copier *c, int src, const struct stat *st, int ddir,
                         if (lfd >= 0)
                                 c->links[c->n_links++] = (struct link_seen){ st->st_dev, st->st_ino, lfd };
                 }
-                break;
+                return 0; /* copy_file() gave it its metadata */
         }
         case S_IFLNK: {
                 char target[4096];

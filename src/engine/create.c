@@ -142,6 +142,9 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         json_object_set_new(c, "Env", env);
         size_t i;
         json_t *v;
+        for (char **p = o->default_env; p && *p; p++)
+                if (env_add(env, *p) < 0)
+                        return -ENOMEM;
         json_array_foreach(json_object_get(ic, "Env"), i, v)
                 if (json_is_string(v))
                         env_add(env, json_string_value(v));
@@ -222,6 +225,15 @@ static int build_config(struct engine *e, const struct engine_create_opts *o,
         json_object_set_new(c, "Privileged", json_boolean(o->privileged));
         json_object_set_new(c, "AutoRemove", json_boolean(o->remove));
         json_object_set_new(c, "Init", json_boolean(o->init));
+        if (o->init && o->init_path && o->init_path[0]) {
+                struct stat st;
+                if (o->init_path[0] != '/')
+                        return cu_error_setx(err, EINVAL, "init path %s must be an absolute path", o->init_path);
+                if (stat(o->init_path, &st) < 0)
+                        return cu_error_set(err, errno, "container-init binary not found on the host: stat %s",
+                                            o->init_path);
+                json_object_set_new(c, "InitPath", json_string(o->init_path));
+        }
         json_object_set_new(c, "SigProxy", json_boolean(o->sig_proxy));
         json_object_set_new(c, "CapAdd", json_from_strv(o->cap_add));
         json_object_set_new(c, "CapDrop", json_from_strv(o->cap_drop));

@@ -177,7 +177,7 @@ static bool backend_logs(const struct engine *e)
 
 static void emit(struct engine *e, json_t *ev)
 {
-        _cleanup_free_ char *path = events_path(e->runroot);
+        _cleanup_free_ char *path = events_path(e->tmp_dir && *e->tmp_dir ? e->tmp_dir : e->runroot);
         struct cu_error *er = NULL;
         if (!ev || !path)
                 log_debug("event: out of memory");
@@ -526,7 +526,7 @@ int engine_events_read(struct engine *e, const struct events_read_opts *o, event
                 return cu_error_setx(err, EOPNOTSUPP, "cannot read events with the \"%s\" backend",
                                      e->events_backend);
         }
-        _cleanup_free_ char *path = events_path(e->runroot);
+        _cleanup_free_ char *path = events_path(e->tmp_dir && *e->tmp_dir ? e->tmp_dir : e->runroot);
         if (!path)
                 return cu_error_set(err, ENOMEM, "events");
         _cleanup_close_ int ino = -EBADF;

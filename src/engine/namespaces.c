@@ -275,11 +275,31 @@ int sec_config_namespaces(struct engine *e, json_t *c, const struct engine_creat
         bool net_host = streq_ptr(nm, "host");
         bool ipc_host = streq_ptr(json_string_value(json_object_get(c, "IpcMode")), "host");
         bool uts_host = streq_ptr(json_string_value(json_object_get(c, "UTSMode")), "host");
-        /* containers.conf's default_sysctls (containers-common's default): unprivileged ICMP
-         * sockets, so that ping works without CAP_NET_RAW — in a network namespace of the
-         * container's own only */
-        if (!net_host && !(nm && (strncmp(nm, "container:", 10) == 0 || strncmp(nm, "ns:", 3) == 0)))
-                json_object_set_new(sys, "net.ipv4.ping_group_range", json_string("0 0"));
+        /* containers.conf's default_sysctls (containers-common's default: unprivileged ICMP
+         * sockets, so that ping works without CAP_NET_RAW); as podman, a key is skipped when
+         * its namespace is the host's (net.*: also another container's) */
+        bool net_shared = net_host || (nm && (strncmp(nm, "container:", 10) == 0 || strncmp(nm, "ns:", 3) == 0));
+        static char *const builtin_sysctls[] = { (char *) "net.ipv4.ping_group_range=0 0", NULL };
+        char *const *defs = s->has_default_sysctls ? s->default_sysctls : builtin_sysctls;
+        for (char *const *p = defs; p && *p; p++) {
+                const char *eq = strchr(*p, '=');
+                if (!eq || eq == *p)
+                        return cu_error_setx(err, EINVAL, "containers.conf default_sysctls: %s is invalid, "
+                                             "sysctl values must be in the form of KEY=VALUE", *p);
+                _cleanup_free_ char *key = strndup(*p, (size_t) (eq - *p));
+                if (!key)
+                        return -ENOMEM;
+                if ((net_shared && strncmp(key, "net.", 4) == 0) ||
+                    (ipc_host && strncmp(key, "fs.mqueue.", 10) == 0) ||
+                    (uts_host && (strcmp(key, "kernel.domainname") == 0 || strcmp(key, "kernel.hostname") == 0))) {
+                        log_debug("default sysctl %s ignored: its namespace is shared", *p);
+                        continue;
+                }
+                r = engine_sysctl_check(key, net_host, ipc_host, uts_host, err);
+                if (r < 0)
+                        return cu_error_prefix(err, r, "containers.conf default_sysctls");
+                json_object_set_new(sys, key, json_string(eq + 1));
+        }
         for (char **p = s->sysctls; p && *p; p++) {
                 const char *eq = strchr(*p, '=');
                 if (!eq || eq == *p)

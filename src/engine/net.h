@@ -32,6 +32,8 @@ struct engine_net_opts {
         char **dns_search, **dns_options;
         char **add_hosts;     /* --add-host name:ip */
         bool no_hosts;        /* --no-hosts: no /etc/hosts is made */
+        const char *base_hosts_file; /* containers.conf: ""/NULL the host's /etc/hosts,
+                                      * "image", "none" or an absolute path */
 };
 
 struct engine;

@@ -239,6 +239,11 @@ static int config_names(json_t *c, const struct engine_net_opts *o, enum engine_
         json_object_set_new(c, "DNSOption", json_from_strv(o->dns_options));
         json_object_set_new(c, "AddHost", json_from_strv(o->add_hosts));
         json_object_set_new(c, "NoHosts", json_boolean(o->no_hosts));
+        const char *bh = o->base_hosts_file ? o->base_hosts_file : "";
+        if (bh[0] && bh[0] != '/' && strcmp(bh, "image") != 0 && strcmp(bh, "none") != 0)
+                return cu_error_setx(err, EINVAL, "base_hosts_file \"%s\": must be \"image\", \"none\" or "
+                                     "an absolute path", bh);
+        json_object_set_new(c, "BaseHostsFile", json_string(bh));
         return 0;
 }
 
@@ -424,11 +429,26 @@ static int write_hosts(json_t *spec, struct engine_spec_ctx *x, enum engine_netm
 {
         const char *hn = json_string_value(json_object_get(spec, "hostname"));
         const char *name = json_string_value(json_object_get(x->c, "Name"));
+        /* the base file (containers.conf base_hosts_file, podman 4.3's GetBaseHostFile): ""
+         * the host's /etc/hosts, "image" the image's, "none", or a host path; records made
+         * before the key existed: the image's */
         _cleanup_free_ char *base = NULL;
-        if (x->rootfd >= 0) {
-                _cleanup_close_ int fd = open_in_root(x->rootfd, "/etc/hosts", O_RDONLY | O_CLOEXEC, 0);
-                if (fd >= 0)
-                        (void) read_full_fd(fd, &base, NULL);
+        json_t *bhj = json_object_get(x->c, "BaseHostsFile");
+        const char *bh = bhj ? strempty(json_string_value(bhj)) : "image";
+        if (strcmp(bh, "image") == 0) {
+                if (x->rootfd >= 0) {
+                        _cleanup_close_ int fd = open_in_root(x->rootfd, "/etc/hosts", O_RDONLY | O_CLOEXEC, 0);
+                        if (fd >= 0)
+                                (void) read_full_fd(fd, &base, NULL);
+                }
+        } else if (strcmp(bh, "none") != 0) {
+                const char *path = bh[0] ? bh : "/etc/hosts";
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 && errno != ENOENT)
+                        return cu_error_set(err, errno, "reading base hosts file %s", path);
+                int rr = fd >= 0 ? read_full_fd(fd, &base, NULL) : 0;
+                if (rr < 0)
+                        return cu_error_set(err, -rr, "reading base hosts file %s", path);
         }
         struct net_lease *l = NULL;
         size_t nl = 0;

@@ -45,6 +45,8 @@ struct engine_sec_opts {
         bool has_default_pids_limit;
         const char *default_pidns, *default_ipcns, *default_utsns, *default_cgroupns,
                 *default_userns;
+        char *const *default_sysctls; /* "k=v"; skipped where the namespace is the host's */
+        bool has_default_sysctls;     /* false: "net.ipv4.ping_group_range=0 0" */
 };
 
 /* ------------------------------------------------------------------ capabilities */

@@ -89,12 +89,15 @@ static int process_json(json_t *proc, struct engine_spec_ctx *x, struct cu_error
         return 0;
 }
 
-/* --init: our init (the cuttle binary, static) at /run/podman-init runs the command. */
+/* --init: our init (the cuttle binary, static; or InitPath: --init-path / containers.conf
+ * init_path) at /run/podman-init runs the command. */
 static int init_json(json_t *spec, struct engine_spec_ctx *x)
 {
         if (!json_is_true(json_object_get(x->c, "Init")))
                 return 0;
-        _cleanup_free_ char *self = x->e ? engine_self_exe(x->e) : strdup("/proc/self/exe");
+        const char *ip = json_string_value(json_object_get(x->c, "InitPath"));
+        _cleanup_free_ char *self = ip && *ip ? strdup(ip)
+                                    : x->e ? engine_self_exe(x->e) : strdup("/proc/self/exe");
         if (!self)
                 return -ENOMEM;
         json_t *args = json_object_get(json_object_get(spec, "process"), "args");

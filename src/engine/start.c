@@ -82,6 +82,10 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
                 cmd[n++] = "--events-backend";
                 cmd[n++] = e->events_backend;
         }
+        if (e->tmp_dir && *e->tmp_dir) {
+                cmd[n++] = "--tmpdir";
+                cmd[n++] = e->tmp_dir;
+        }
         cmd[n++] = "container";
         cmd[n++] = "cleanup";
         if (json_is_true(json_object_get(c, "AutoRemove")))

@@ -59,6 +59,7 @@ static const struct key keys[] = {
         { SEC_CONTAINERS, "dns_searches", K_STRV, CC(dns_searches), NULL },
         { SEC_CONTAINERS, "dns_options", K_STRV, CC(dns_options), NULL },
         { SEC_CONTAINERS, "env", K_STRV, CC(env), NULL },
+        { SEC_CONTAINERS, "default_sysctls", K_STRV, CC(default_sysctls), NULL },
         { SEC_CONTAINERS, "tz", K_STR, CC(tz), NULL },
         { SEC_CONTAINERS, "umask", K_UMASK, CC(umask), NULL },
         { SEC_CONTAINERS, "shm_size", K_STR, CC(shm_size), NULL },
@@ -285,6 +286,7 @@ struct containers_conf *containers_conf_new(void)
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
                 NULL };
         static const char *const none[] = { NULL };
+        static const char *const sysctls[] = { "net.ipv4.ping_group_range=0 0", NULL };
         static const char *const runc[] = { "/usr/bin/runc", "/usr/sbin/runc",
                                             "/usr/local/bin/runc", "/usr/local/sbin/runc",
                                             "/sbin/runc", "/bin/runc",
@@ -316,6 +318,7 @@ struct containers_conf *containers_conf_new(void)
         if (set_strv(&c->default_ulimits, none) < 0 || set_strv(&c->default_capabilities, caps) < 0 ||
             set_strv(&c->dns_servers, none) < 0 || set_strv(&c->dns_searches, none) < 0 ||
             set_strv(&c->dns_options, none) < 0 || set_strv(&c->env, env) < 0 ||
+            set_strv(&c->default_sysctls, sysctls) < 0 ||
             set_strv(&c->files, none) < 0)
                 return NULL;
         c->runtimes = calloc(2, sizeof(*c->runtimes));
@@ -337,7 +340,8 @@ struct containers_conf *containers_conf_free(struct containers_conf *c)
         if (!c)
                 return NULL;
         char ***vs[] = { &c->default_ulimits, &c->default_capabilities, &c->dns_servers,
-                         &c->dns_searches, &c->dns_options, &c->env, &c->files };
+                         &c->dns_searches, &c->dns_options, &c->env, &c->default_sysctls,
+                         &c->files };
         for (size_t i = 0; i < ELEMENTSOF(vs); i++)
                 strv_free(*vs[i]);
         char **ss[] = { &c->tz, &c->shm_size, &c->log_driver, &c->init_path, &c->base_hosts_file,

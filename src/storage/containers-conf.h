@@ -39,6 +39,7 @@ struct containers_conf {
         char **dns_searches;
         char **dns_options;
         char **env;                  /* "PATH=…", "TERM=xterm" */
+        char **default_sysctls;      /* "net.ipv4.ping_group_range=0 0" */
         char *tz;                    /* "" (the image's), "local", or a zone name */
         unsigned umask;              /* 0022 */
         char *shm_size;              /* "65536k" (go-units, parsed by the engine) */

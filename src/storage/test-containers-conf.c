@@ -38,6 +38,8 @@ static void test_defaults(void **state)
         assert_int_equal(strv_length(c->default_capabilities), 11);
         assert_true(strv_contains(c->default_capabilities, "SYS_CHROOT"));
         assert_int_equal(strv_length(c->default_ulimits), 0);
+        assert_int_equal(strv_length(c->default_sysctls), 1);
+        assert_string_equal(c->default_sysctls[0], "net.ipv4.ping_group_range=0 0");
         assert_string_equal(strv_env_get(c->env, "TERM"), "xterm");
         assert_int_equal(c->n_runtimes, 2);
         assert_string_equal(c->runtimes[0].name, "runc");
@@ -67,7 +69,7 @@ static void test_keys(void **state)
                 "base_hosts_file = \"none\"\n"
                 "cgroupns = \"host\"\nipcns = \"private\"\nnetns = \"host\"\n"
                 "pidns = \"host\"\nutsns = \"host\"\nuserns = \"auto\"\n"
-                "default_sysctls = [\"net.ipv4.ping_group_range=0 0\"]\n"
+                "default_sysctls = [\"kernel.msgmax=4096\", \"net.ipv4.ip_forward=1\"]\n"
                 "[secrets]\n[secrets.opts]\n"
                 "[engine]\n"
                 "runtime = \"runc\"\n"
@@ -105,6 +107,8 @@ static void test_keys(void **state)
         assert_string_equal(c->init_path, "/usr/bin/catatonit");
         assert_true(c->no_hosts);
         assert_string_equal(c->base_hosts_file, "none");
+        assert_int_equal(strv_length(c->default_sysctls), 2);
+        assert_string_equal(c->default_sysctls[1], "net.ipv4.ip_forward=1");
         assert_string_equal(c->cgroupns, "host");
         assert_string_equal(c->ipcns, "private");
         assert_string_equal(c->netns, "host");

@@ -242,7 +242,7 @@ hello-from-srv"
         run_engine run --rm --no-hosts withhosts cat /etc/hosts
         is "$output" "10.7.7.7 imagehost"
         run_engine run --rm withhosts cat /etc/hosts
-        assert_line_contains "imagehost"
+        [[ "$output" != *imagehost* ]] || die "podman 4.3: the base is the host's /etc/hosts (base_hosts_file \"\"), not the image's"
         assert_line_contains "host.containers.internal"
         run_engine run --rm --dns none busy sh -c 'test -e /etc/resolv.conf && echo made || echo none'
         is "$output" "none"

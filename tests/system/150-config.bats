@@ -292,3 +292,115 @@ CONF
         is "$output" "0" "no_hosts: the image's /etc/hosts, no entries of ours"
         run_engine rm -f c1
 }
+
+@test "containers.conf: env is below the image's and -e; user file < \$CONTAINERS_CONF" {
+        rootfs_tar "$CUTTLE_TEST_DIR/img.tar"
+        run_engine import --change 'ENV IMG=image' --change 'ENV BOTH=image' "$CUTTLE_TEST_DIR/img.tar" envimg
+        rm -f "$CUTTLE_TEST_DIR/img.tar"
+        mkdir -p "$HOME/.config/containers"
+        printf '[containers]\nenv = ["FROMUSER=user", "BOTH=user"]\n' >"$HOME/.config/containers/containers.conf"
+        run_engine run --rm envimg env
+        assert_line_contains "FROMUSER=user"
+        assert_line_contains "BOTH=image" "the image's env wins over containers.conf's"
+        assert_line_contains "IMG=image"
+        printf '[containers]\nenv = ["CONF=conf", "BOTH=conf", "PATH=/conf/bin:/usr/sbin:/usr/bin:/sbin:/bin"]\n' >"$CUTTLE_TEST_DIR/env.conf"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/env.conf run_engine run --rm -e CONF=flag envimg env
+        assert_line_contains "CONF=flag" "-e wins over containers.conf"
+        assert_line_contains "BOTH=image"
+        assert_line_contains "PATH=/conf/bin:/usr/sbin:/usr/bin:/sbin:/bin" "the image sets no PATH: containers.conf's"
+        run grep -c FROMUSER <<<"$output"
+        is "$output" 0 "\$CONTAINERS_CONF: the user's file is not read"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/env.conf run_engine create --name e1 envimg true
+        run_engine inspect --format '{{range .Config.Env}}{{.}} {{end}}' e1
+        is "$output" ".*CONF=conf.*BOTH=image.*"
+        run_engine rm e1
+}
+
+@test "containers.conf: init_path and --init-path choose the --init binary" {
+        make_image busy
+        printf '#!/bin/sh\necho conf-init "$@"\n' >"$CUTTLE_TEST_DIR/conf-init"
+        printf '#!/bin/sh\necho flag-init "$@"\n' >"$CUTTLE_TEST_DIR/flag-init"
+        chmod 755 "$CUTTLE_TEST_DIR/conf-init" "$CUTTLE_TEST_DIR/flag-init"
+        printf '[containers]\ninit_path = "%s"\n' "$CUTTLE_TEST_DIR/conf-init" >"$CUTTLE_TEST_DIR/init.conf"
+        export CONTAINERS_CONF=$CUTTLE_TEST_DIR/init.conf
+        run_engine run --rm --init busy echo hi
+        is "$output" "conf-init -- echo hi"
+        run_engine run --rm --init --init-path "$CUTTLE_TEST_DIR/flag-init" busy echo hi
+        is "$output" "flag-init -- echo hi" "the flag wins over the file"
+        run_engine run --rm busy echo hi
+        is "$output" "hi" "without --init the binary is not used"
+        run_engine 125 run --rm --init --init-path /nonexistent/init busy true
+        is "$output" "Error: container-init binary not found on the host: stat /nonexistent/init: No such file or directory"
+        run_engine ps -a --format '{{.Names}}'
+        is "$output" "" "nothing half-made"
+        unset CONTAINERS_CONF
+        run_engine run --rm --init busy sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+        is "$output" "/run/podman-init -- sh -c .*" "the default: cuttle's own init"
+}
+
+@test "containers.conf: default_sysctls, skipped where the namespace is the host's" {
+        make_image busy
+        run_engine run --rm busy cat /proc/sys/net/ipv4/ping_group_range
+        is "$output" "0[[:space:]]+0" "the built-in default"
+        printf '[containers]\ndefault_sysctls = ["net.ipv4.ip_unprivileged_port_start=99", "kernel.msgmax=12345"]\n' \
+                >"$CUTTLE_TEST_DIR/sysctl.conf"
+        export CONTAINERS_CONF=$CUTTLE_TEST_DIR/sysctl.conf
+        run_engine run --rm busy sh -c 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax /proc/sys/net/ipv4/ping_group_range'
+        is "${lines[0]}" 99
+        is "${lines[1]}" 12345
+        is "${lines[2]}" "1[[:space:]]+0" "the file's list replaces the built-in one"
+        run_engine run --rm --sysctl net.ipv4.ip_unprivileged_port_start=77 busy cat /proc/sys/net/ipv4/ip_unprivileged_port_start
+        is "$output" 77 "--sysctl wins"
+        host=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+        run_engine run --rm --network host busy sh -c 'cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/msgmax'
+        is "${lines[0]}" "$host" "net.* is skipped with the host's network namespace"
+        is "${lines[1]}" 12345
+        printf '[containers]\ndefault_sysctls = ["vm.swappiness=1"]\n' >"$CUTTLE_TEST_DIR/sysctl.conf"
+        run_engine 125 run --rm busy true
+        assert_line_contains "containers.conf default_sysctls"
+}
+
+@test "containers.conf: base_hosts_file is the base of /etc/hosts (podman 4.3: \"\" is the host's)" {
+        make_image busy etc/hosts="192.0.2.8 imagehost"
+        printf '192.0.2.7 basehost\n' >"$CUTTLE_TEST_DIR/base-hosts"
+        host_name=$(awk '!/^#/ && NF >= 2 && $2 != "localhost" { print $2; exit }' /etc/hosts)
+        if [ -n "$host_name" ]; then
+                run_engine run --rm --network none busy cat /etc/hosts
+                assert_line_contains $'\t'"$host_name" "the default: the host's /etc/hosts"
+        fi
+        for v in image none "$CUTTLE_TEST_DIR/base-hosts"; do
+                printf '[containers]\nbase_hosts_file = "%s"\n' "$v" >"$CUTTLE_TEST_DIR/hosts.conf"
+                CONTAINERS_CONF=$CUTTLE_TEST_DIR/hosts.conf run_engine run --rm --network none busy cat /etc/hosts
+                case $v in
+                image) assert_line_contains "imagehost" ;;
+                none) run grep -c -e imagehost -e basehost <<<"$output"; is "$output" 0 "none: no base file" ;;
+                *) assert_line_contains "192.0.2.7	basehost"; run grep -c imagehost <<<"$output"; is "$output" 0 ;;
+                esac
+        done
+        printf '[containers]\nbase_hosts_file = "relative/hosts"\n' >"$CUTTLE_TEST_DIR/hosts.conf"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/hosts.conf run_engine 125 run --rm busy true
+        is "$output" "Error: base_hosts_file \"relative/hosts\": must be \"image\", \"none\" or an absolute path"
+}
+
+@test "tmp_dir and --tmpdir: the events log; cgroup_manager: only cgroupfs runs containers" {
+        make_image busy
+        run_engine --tmpdir "$CUTTLE_TEST_DIR/flagtmp" run --rm busy true
+        grep -q '"Status":"died"\|"status":"died"' "$CUTTLE_TEST_DIR/flagtmp/events/events.log" ||
+                die "no died event under --tmpdir: $(cat "$CUTTLE_TEST_DIR/flagtmp/events/events.log" 2>&1)"
+        ! grep -q died "$ENGINE_RUNROOT/events/events.log" 2>/dev/null || die "the events went to the run root"
+        run_engine --tmpdir "$CUTTLE_TEST_DIR/flagtmp" events --stream=false --format '{{.Status}}'
+        assert_line_contains "died"
+        printf '[engine]\ntmp_dir = "%s"\n' "$CUTTLE_TEST_DIR/conftmp" >"$CUTTLE_TEST_DIR/tmp.conf"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/tmp.conf run_engine run --rm busy true
+        [ -s "$CUTTLE_TEST_DIR/conftmp/events/events.log" ] || die "tmp_dir not used"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/tmp.conf run_engine --tmpdir "$CUTTLE_TEST_DIR/flagtmp2" run --rm busy true
+        [ -s "$CUTTLE_TEST_DIR/flagtmp2/events/events.log" ] || die "--tmpdir does not win over tmp_dir"
+        # cgroup_manager
+        printf '[engine]\ncgroup_manager = "systemd"\n' >"$CUTTLE_TEST_DIR/cg.conf"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/cg.conf run_engine 125 run --rm busy true
+        is "$output" "Error: cgroup manager \"systemd\" is not supported: .*--cgroup-manager cgroupfs.*"
+        CONTAINERS_CONF=$CUTTLE_TEST_DIR/cg.conf run_engine --cgroup-manager cgroupfs run --rm busy echo ok
+        is "$output" ok "the flag wins"
+        run_engine ps -a -q
+        is "$output" ""
+}

@@ -78,3 +78,56 @@ teardown() {
         run_engine run --rm busy echo again
         is "$output" "again"
 }
+
+# The firewall table `inet cuttle` is shared by every root on the host (other suites may run
+# meanwhile): after a reset it may stay, but it holds no chain of the reset containers
+# ("ctr-" + 12 ID characters), none of the reset user network's bridge (nat-/fwd-/in-BRIDGE)
+# and no DNAT rule of their published ports.  The default bridge podman0 is shared too: only
+# our veths (cuttle-<7 ID characters><n>) and namespaces are checked for it.
+@test "system reset: no veth, netns, nft rule, mount or file of ours is left (default bridge and a user network, published ports)" {
+        local p1=18291 p2=18292 ids id
+        run_engine network create --subnet 10.233.29.0/24 --interface-name c290r rnet
+        run_engine run -d --name d1 -p "$p1:8080" busy httpd -f -p 8080 -h /
+        ids=$output
+        run_engine run -d --name u1 --network rnet -p "127.0.0.1:$p2:8080" busy httpd -f -p 8080 -h /
+        ids="$ids $output"
+        run_engine volume create rvol
+        run_engine run -d --name v1 -v rvol:/data --network none busy sleep 100
+        ids="$ids $output"
+        # what is there before, so that the checks below can fail
+        [ "$(ls -A "$ENGINE_RUNROOT/netns" | wc -l)" -ge 3 ] || die "no netns before the reset"
+        ip -o link show | grep -q "cuttle-${ids:0:7}" || die "no veth of d1 before the reset"
+        ip -o link show | grep -q "cuttle-$(cut -d' ' -f2 <<<"$ids" | cut -c1-7)" || die "no veth of u1 before the reset"
+        nft list table inet cuttle | grep -q "ctr-${ids:0:12}" || die "no chain of d1 before the reset"
+        nft list table inet cuttle | grep -q "dport $p2 " || die "no DNAT rule of u1 before the reset"
+
+        run_engine system reset -f
+        for id in $ids; do
+                run ip -o link show
+                [[ "$output" != *"cuttle-${id:0:7}"* ]] || die "veth of $id left"
+                run nft list table inet cuttle
+                [[ "$output" != *"ctr-${id:0:12}"* ]] || die "nft chain of $id left"
+        done
+        run ip -o link show c290r
+        [ "$status" -ne 0 ] || die "the user network's bridge is left"
+        run nft list table inet cuttle
+        [[ "$output" != *"-c290r"* ]] || die "the chains of the user network's bridge are left"
+        [[ "$output" != *"dport $p1 "* && "$output" != *"dport $p2 "* ]] || die "a DNAT rule is left: $output"
+        [ ! -e "$ENGINE_RUNROOT/netns" ] || [ -z "$(ls -A "$ENGINE_RUNROOT/netns")" ] || die "netns left"
+        run grep -c -e " $ENGINE_ROOT" -e " $ENGINE_RUNROOT" /proc/self/mountinfo
+        is "$output" "0" "no mount under the roots"
+        [ ! -e "$ENGINE_ROOT" ] || [ -z "$(ls -A "$ENGINE_ROOT")" ] || die "files left: $(find "$ENGINE_ROOT" | head)"
+        [ ! -e "$ENGINE_RUNROOT" ] || [ -z "$(ls -A "$ENGINE_RUNROOT")" ] || die "files left: $(find "$ENGINE_RUNROOT" | head)"
+        run_engine network ls --format '{{.Name}}'
+        is "$output" "podman"
+        run_engine volume ls -q
+        is "$output" ""
+        # --tmpdir and --volumepath apart from the roots: emptied too, as podman's reset does
+        local t=$CUTTLE_TEST_DIR/rtmp v=$CUTTLE_TEST_DIR/rvols
+        make_image busy
+        run_engine --tmpdir "$t" --volumepath "$v" volume create apart
+        run_engine --tmpdir "$t" --volumepath "$v" run --rm -v apart:/d busy touch /d/f
+        [ -e "$v/apart/_data/f" ] && [ -s "$t/events/events.log" ] || die "nothing made apart"
+        run_engine --tmpdir "$t" --volumepath "$v" system reset -f
+        [ ! -e "$t" ] && [ ! -e "$v" ] || die "left apart: $(find "$t" "$v" 2>/dev/null | head)"
+}

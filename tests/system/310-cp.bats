@@ -16,6 +16,14 @@ setup() {
 
 teardown() {
         "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" rm -af -t 0 >/dev/null 2>&1 || true
+        if [ -n "${SMALL:-}" ]; then
+                "$CUTTLE" --root "$SMALL/root" --runroot "$SMALL/run" rm -af -t 0 >/dev/null 2>&1 || true
+                "$CUTTLE" --root "$SMALL/root" --runroot "$SMALL/run" rmi -af >/dev/null 2>&1 || true
+                while read -r _ mp _; do
+                        case $mp in "$SMALL"/*) umount -l "$mp" 2>/dev/null || true ;; esac
+                done </proc/self/mounts
+                umount -l "$SMALL/root" "$SMALL/dest" 2>/dev/null || true
+        fi
         engine_teardown
 }
 
@@ -331,4 +339,69 @@ A /tmp/d/f"
         assert_line_contains "${rid:0:12}"
         run_engine unmount --all
         run_engine exec r1 true
+}
+
+# Disk full.  podman extracts cp's archive in place: on ENOSPC it stops with "no space left
+# on device" (exit 125) and leaves the partial file, truncating a file it was replacing.
+# cuttle gives the same error and exit code, but writes each file under a temporary name and
+# renames it into place only when complete, and removes what it made when the copy fails: a
+# file that was there keeps its content, nothing new is left half-written.
+@test "cp: a full disk in the container's storage: podman's error, no partial file, nothing lost" {
+        SMALL=$CUTTLE_TEST_DIR/small
+        mkdir -p "$SMALL/root" "$SMALL/run"
+        mount -t tmpfs -o size=24m tmpfs "$SMALL/root"
+        S=("$CUTTLE" --root "$SMALL/root" --runroot "$SMALL/run")
+        rootfs_tar "$CUTTLE_TEST_DIR/small.tar"
+        "${S[@]}" import "$CUTTLE_TEST_DIR/small.tar" busy >/dev/null
+        "${S[@]}" create --name c1 busy cat /etc/keep >/dev/null
+        echo old-content >"$H/keep"
+        "${S[@]}" cp "$H/keep" c1:/etc/keep
+        head -c 30000000 /dev/urandom >"$H/big"
+        mkdir -p "$H/tree/sub"
+        echo small >"$H/tree/a"
+        cp "$H/big" "$H/tree/sub/zbig"
+        for dst in /big /etc/keep /tree; do
+                src=$H/big
+                [ "$dst" = /tree ] && src=$H/tree
+                run "${S[@]}" cp "$src" "c1:$dst"
+                echo "$output"
+                [ "$status" -eq 125 ] || die "cp to $dst on a full disk: exit $status, expected 125"
+                [[ ${output,,} == error:*"no space left on device"* ]] || die "unexpected error: $output"
+        done
+        # nothing half-made: neither the new file nor the new tree
+        mnt=$("${S[@]}" mount c1)
+        [ ! -e "$mnt/big" ] && [ ! -e "$mnt/tree" ] || die "partial copy left: $(ls -la "$mnt" "$mnt/tree" 2>&1)"
+        is "$(ls -A "$mnt/etc" | grep -c cuttle)" 0 "no temporary file left"
+        "${S[@]}" unmount c1 >/dev/null
+        # nothing lost, the container still works and takes a copy that fits
+        run "${S[@]}" start -a c1
+        is "$output" "old-content"
+        echo fits >"$H/fits"
+        "${S[@]}" cp "$H/fits" c1:/etc/keep
+        run "${S[@]}" start -a c1
+        is "$output" "fits"
+        "${S[@]}" rm -f c1 >/dev/null
+        "${S[@]}" rmi -af >/dev/null
+        umount "$SMALL/root"
+        SMALL=
+}
+
+@test "cp: a full disk on the host side: podman's error, no partial file, nothing lost" {
+        SMALL=$CUTTLE_TEST_DIR/small
+        mkdir -p "$SMALL/dest"
+        mount -t tmpfs -o size=4m tmpfs "$SMALL/dest"
+        echo old-content >"$SMALL/dest/keep"
+        head -c 6000000 /dev/urandom >"$H/big"
+        run_engine create --name c1 busy true
+        run_engine cp "$H/big" c1:/big
+        run_engine 125 cp c1:/big "$SMALL/dest/new"
+        [[ ${output,,} == error:*"no space left on device"* ]] || die "unexpected error: $output"
+        run_engine 125 cp c1:/big "$SMALL/dest/keep"
+        [[ ${output,,} == error:*"no space left on device"* ]] || die "unexpected error: $output"
+        is "$(ls -A "$SMALL/dest")" "keep" "no partial or temporary file left"
+        is "$(cat "$SMALL/dest/keep")" "old-content" "the file that was there is whole"
+        run_engine cp c1:/etc/passwd "$SMALL/dest/fits"
+        [ -f "$SMALL/dest/fits" ] || die "a copy that fits fails after a full disk"
+        umount "$SMALL/dest"
+        SMALL=
 }
