@@ -23,6 +23,19 @@ PACKAGES=(
         pandoc
 )
 
+# CRIU 4 for checkpoint/restore (bookworm's 3.17 fails on kernels >= 6.13), in /opt/criu4.
+# Best effort: without it `cuttle container checkpoint` reports that CRIU is missing.
+criu4() {
+        local here
+        here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+        if [ "$(id -u)" -eq 0 ]; then
+                sh "$here/criu4.sh" >/dev/null || echo "deps.sh: CRIU 4 not installed (checkpoint/restore unavailable)" >&2
+        else
+                sudo sh "$here/criu4.sh" >/dev/null || echo "deps.sh: CRIU 4 not installed (checkpoint/restore unavailable)" >&2
+        fi
+}
+trap criu4 EXIT
+
 missing=()
 for p in "${PACKAGES[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

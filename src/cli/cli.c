@@ -52,6 +52,7 @@ static const struct cli_command container_commands[] = {
         { "stats", cmd_stats }, { "top", cmd_top },
         { "attach", cmd_attach }, { "init", cmd_init }, { "prune", cmd_container_prune },
         { "rename", cmd_rename }, { "restart", cmd_restart },
+        { "checkpoint", cmd_container_checkpoint }, { "restore", cmd_container_restore },
         { NULL, NULL },
 };
 

@@ -43,6 +43,9 @@ int cmd_init(struct cli_ctx *c, int argc, char **argv);
 int cmd_rename(struct cli_ctx *c, int argc, char **argv);
 int cmd_restart(struct cli_ctx *c, int argc, char **argv);
 int cmd_container_prune(struct cli_ctx *c, int argc, char **argv);
+/* container-checkpoint.c */
+int cmd_container_checkpoint(struct cli_ctx *c, int argc, char **argv);
+int cmd_container_restore(struct cli_ctx *c, int argc, char **argv);
 
 /* containers.c: the engine over the command's context (db schema ready). */
 int cli_engine(struct cli_ctx *c, struct engine *e, struct cu_error **err);

@@ -168,6 +168,9 @@ int engine_resolve_user(int rootfd, const char *user, uint32_t *ret_uid, uint32_
 
 struct engine_start_opts {
         bool passthrough_stdio; /* log driver passthrough: the monitor gets our stdio */
+        /* restore.c: the monitor restores this CRIU checkpoint instead of creating */
+        const char *restore_dir;
+        bool restore_tcp_established, restore_file_locks;
 };
 
 /* start.c: mounts the rootfs, writes the bundle, starts the monitor and waits for it to
@@ -313,3 +316,33 @@ struct engine_logs_opts {
  * follow. */
 int engine_logs(struct engine *e, const struct ctr_record *r, const struct engine_logs_opts *o,
                 log_record_fn fn, void *userdata, struct cu_error **err);
+
+/* ------------------------------------------------------------------ checkpoint.c, restore.c */
+
+/* podman's container checkpoint: CRIU dumps a running container into its userdata
+ * (checkpoint/); without leave_running it is "exited" afterwards (Checkpointed in inspect).
+ * export_file: also one archive in podman's layout (checkpoint/, config.dump, spec.dump,
+ * network.status, rootfs-diff.tar, deleted.files, volumes/NAME.tar).  *ret_stats (print_stats):
+ * one element of podman's "container_statistics". */
+struct engine_checkpoint_opts {
+        const char *export_file;
+        const char *compress;     /* "zstd" (NULL), "gzip", "none" */
+        bool keep, leave_running, tcp_established, file_locks;
+        bool ignore_rootfs, ignore_volumes;
+        bool pre_checkpoint, with_previous, print_stats;
+};
+int engine_checkpoint(struct engine *e, const char *id, const struct engine_checkpoint_opts *o,
+                      json_t **ret_stats, struct cu_error **err);
+
+/* podman's container restore: a checkpointed (exited or created) container runs again from
+ * its checkpoint, with the same IP addresses (unless ignore_static_ip/mac).  import_file: a new
+ * container is made from an exported archive first (its name, or name); its image must exist.
+ * ret_id gets the restored container's ID. */
+struct engine_restore_opts {
+        const char *import_file, *import_previous, *name;
+        char **publish;           /* -p: replaces the archive's port mappings */
+        bool keep, tcp_established, file_locks, ignore_rootfs, ignore_volumes;
+        bool ignore_static_ip, ignore_static_mac, print_stats;
+};
+int engine_restore(struct engine *e, const char *id, const struct engine_restore_opts *o,
+                   char ret_id[CTR_ID_LEN + 1], json_t **ret_stats, struct cu_error **err);

@@ -133,13 +133,21 @@ static int child_fds(int sync, unsigned n)
 
 /* Runs the monitor and reads its report: the container's pid. */
 static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthrough,
-                       bool no_start, unsigned preserve_fds, pid_t *ret_pid, struct cu_error **err)
+                       bool no_start, unsigned preserve_fds, const struct engine_start_opts *o,
+                       pid_t *ret_pid, struct cu_error **err)
 {
         _cleanup_free_ char *self = engine_self_exe(e);
         if (!self)
                 return cu_error_set(err, errno ? errno : ENOMEM, "finding the cuttle binary");
         _cleanup_strv_ char **argv = monitor_argv(e, id, c, self, preserve_fds);
         if (!argv || (no_start && strv_extend(&argv, "--no-start") < 0))
+                return cu_error_set(err, ENOMEM, "monitor command line");
+        if (o && o->restore_dir &&
+            (strv_extend(&argv, "--restore") < 0 || strv_extend(&argv, o->restore_dir) < 0 ||
+             (o->restore_tcp_established && (strv_extend(&argv, "--restore-opt") < 0 ||
+                                             strv_extend(&argv, "tcp-established") < 0)) ||
+             (o->restore_file_locks && (strv_extend(&argv, "--restore-opt") < 0 ||
+                                        strv_extend(&argv, "file-locks") < 0))))
                 return cu_error_set(err, ENOMEM, "monitor command line");
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -256,7 +264,7 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
         pid_t pid = 0;
         bool passthrough = streq_ptr(json_string_value(json_object_get(c, "LogDriver")), "passthrough");
         r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), init_only,
-                        preserve_fds, &pid, err);
+                        preserve_fds, o, &pid, err);
         if (r < 0)
                 goto fail;
         uint64_t start = 0;

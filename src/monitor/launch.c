@@ -235,6 +235,77 @@ static int create_external(struct monitor *m, const int child[3], const char *co
         return 0;
 }
 
+/* Restores the checkpoint in m->restore instead of creating: the restored init is our child
+ * and runs already. */
+static int restore_builtin(struct monitor *m, const int child[3], struct cu_error **err)
+{
+        struct runtime_restore_opts o = {
+                .bundle = m->bundle,
+                .pid_file = m->pid_file,
+                .image_path = m->restore,
+                .tcp_established = m->restore_tcp,
+                .file_locks = m->restore_locks,
+                .stdio = child,
+        };
+        return runtime_restore(&m->ctx, m->cid, &o, &m->pid, err);
+}
+
+/* An external runtime's restore (runc restore --detach); runc finds criu on PATH. */
+static int restore_external(struct monitor *m, const int child[3], const char *console,
+                            struct cu_error **err)
+{
+        _cleanup_free_ char *own_pid_file = m->pid_file ? NULL : tmp_path(m, "pid");
+        const char *pid_file = m->pid_file ? m->pid_file : own_pid_file;
+        if (!pid_file)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        const char *args[20];
+        size_t n = 0;
+        args[n++] = "restore";
+        args[n++] = "--detach";
+        args[n++] = "--image-path";
+        args[n++] = m->restore;
+        args[n++] = "--work-path";
+        args[n++] = m->restore;
+        args[n++] = "--bundle";
+        args[n++] = m->bundle;
+        args[n++] = "--pid-file";
+        args[n++] = pid_file;
+        if (m->restore_tcp)
+                args[n++] = "--tcp-established";
+        if (m->restore_locks)
+                args[n++] = "--file-locks";
+        if (console) {
+                args[n++] = "--console-socket";
+                args[n++] = console;
+        }
+        args[n++] = m->cid;
+        args[n] = NULL;
+        char *criu = runtime_criu_path();
+        if (criu && strchr(criu, '/')) {
+                /* runc runs "criu" from PATH: the one we found first */
+                *strrchr(criu, '/') = '\0';
+                const char *path = getenv("PATH");
+                char *np = NULL;
+                if (asprintf(&np, "%s:%s", criu, path ? path : "/usr/sbin:/usr/bin:/sbin:/bin") >= 0)
+                        (void) setenv("PATH", np, 1);
+                free(np);
+        }
+        free(criu);
+        int r = run_external(m, args, child, err);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *text = NULL;
+        r = read_full_file(pid_file, &text, NULL, err);
+        if (r < 0)
+                return r;
+        text[strcspn(text, "\n")] = '\0';
+        int pid = 0;
+        if (safe_atoi(text, &pid) < 0 || pid <= 0)
+                return cu_error_setx(err, EINVAL, "bad pid \"%s\" in %s", text, pid_file);
+        m->pid = pid;
+        return 0;
+}
+
 static int start_container(struct monitor *m, struct cu_error **err)
 {
         if (!m->runtime)
@@ -320,9 +391,18 @@ int launch_run(struct monitor *m, bool start, struct cu_error **err)
         } else if (r >= 0 && m->log_driver != LOG_DRIVER_PASSTHROUGH) {
                 r = make_pipes(m, child, err);
         }
-        if (r >= 0)
+        bool restoring = m->restore != NULL;
+        if (r >= 0 && restoring)
+                r = m->runtime ? restore_external(m, child, console, err)
+                               : restore_builtin(m, child, err);
+        else if (r >= 0)
                 r = m->runtime ? create_external(m, child, console, err)
                                : create_builtin(m, child, console, err);
+        if (restoring) {
+                /* once: a restart after the restored process exits is a plain create */
+                free(m->restore);
+                m->restore = NULL;
+        }
         for (int i = 0; i < 3; i++)
                 safe_close(child[i]);
         if (r < 0)
@@ -337,6 +417,11 @@ int launch_run(struct monitor *m, bool start, struct cu_error **err)
                 (void) set_nonblock(m->master);
         }
         drop_tmpdir(m);
+        if (restoring) {
+                m->started = true;
+                log_debug("monitor: container %s restored as pid %d", m->cid, (int) m->pid);
+                return 0;
+        }
         if (!start) {
                 log_debug("monitor: container %s created as pid %d", m->cid, (int) m->pid);
                 return 0;

@@ -28,6 +28,8 @@ struct monitor {
         uint64_t log_max_size;
         bool terminal, keep_stdin, daemonize;
         bool no_start;     /* --no-start: the first run waits for an attach client's START */
+        char *restore;     /* --restore DIR: the first run restores DIR's CRIU checkpoint */
+        bool restore_tcp, restore_locks; /* --restore-opt tcp-established, file-locks */
         int sync_fd;
         struct restart_spec restart;
         struct health_config health; /* --health-*: options, handed to hm */

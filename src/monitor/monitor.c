@@ -72,7 +72,7 @@ enum { OPT_CID = 256, OPT_BUNDLE, OPT_RROOT, OPT_RUNTIME, OPT_LDRIVER, OPT_LPATH
        OPT_TERMINAL, OPT_STDIN, OPT_ATTACH, OPT_EXITF, OPT_PIDF, OPT_SYNC, OPT_EXITCMD, OPT_RESTART,
        OPT_STOPF, OPT_NODAEMON, OPT_HCMD, OPT_HINTERVAL, OPT_HTIMEOUT, OPT_HSTART,
        OPT_HRETRIES, OPT_HONFAIL, OPT_HLOG, OPT_STOPSIG, OPT_STOPTIME, OPT_NOSTART,
-       OPT_PRESERVE, OPT_SDMODE, OPT_SDSOCKET, OPT_SDPROXY };
+       OPT_PRESERVE, OPT_SDMODE, OPT_SDSOCKET, OPT_SDPROXY, OPT_RESTORE, OPT_RESTOREOPT };
 
 /* The healthcheck's numeric options (health.h: durations in ns). */
 static int health_option(struct monitor *m, int c, const char *v, struct cu_error **err)
@@ -131,6 +131,8 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 { "sdnotify-mode", required_argument, NULL, OPT_SDMODE },
                 { "sdnotify-socket", required_argument, NULL, OPT_SDSOCKET },
                 { "sdnotify-proxy", required_argument, NULL, OPT_SDPROXY },
+                { "restore", required_argument, NULL, OPT_RESTORE },
+                { "restore-opt", required_argument, NULL, OPT_RESTOREOPT },
                 {},
         };
         int c, r = 0;
@@ -153,6 +155,16 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 case OPT_STDIN: m->keep_stdin = true; break;
                 case OPT_NODAEMON: m->daemonize = false; break;
                 case OPT_NOSTART: m->no_start = true; break;
+                case OPT_RESTORE: r = set_str(&m->restore, optarg); break;
+                case OPT_RESTOREOPT:
+                        if (strcmp(optarg, "tcp-established") == 0)
+                                m->restore_tcp = true;
+                        else if (strcmp(optarg, "file-locks") == 0)
+                                m->restore_locks = true;
+                        else
+                                return cu_error_setx(err, EINVAL, "invalid --restore-opt \"%s\"",
+                                                     optarg);
+                        break;
                 case OPT_LDRIVER:
                         m->log_driver = log_driver_from_string(optarg);
                         if (m->log_driver < 0)
@@ -217,7 +229,7 @@ static int parse_options(struct monitor *m, int argc, char **argv, struct cu_err
                 return r;
         char **paths[] = { &m->bundle,    &m->runtime_root, &m->log_path,  &m->attach_path,
                            &m->exit_file, &m->pid_file,     &m->stop_file, &m->runtime,
-                           &m->notify_proxy_path };
+                           &m->notify_proxy_path, &m->restore };
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if (!(paths[i] == &m->runtime && m->runtime && !strchr(m->runtime, '/')) &&
                     absolutize(paths[i]) < 0)
@@ -231,6 +243,7 @@ static void monitor_done(struct monitor *m)
         free(m->bundle);
         free(m->runtime_root);
         free(m->runtime);
+        free(m->restore);
         free(m->log_path);
         free(m->log_tag);
         free(m->attach_path);

@@ -73,3 +73,44 @@ int runtime_parse_user(const char *s, struct oci_user *u, struct cu_error **err)
 
 /* The features document (runtime-spec features.md). */
 json_t *runtime_features(void);
+
+/* ------------------------------------------------------------------ checkpoint.c (CRIU) */
+
+/* The criu binary: $CUTTLE_CRIU, else /opt/criu4/bin/criu (tools/criu4.sh), else criu on
+ * PATH; NULL when there is none (malloc'd). */
+#define RUNTIME_CRIU_PREFIX_PATH "/opt/criu4/bin/criu"
+char *runtime_criu_path(void);
+/* criu's version as MAJOR*10000 + MINOR*100 + SUBLEVEL (podman's 31100 is 3.11), or -errno. */
+int runtime_criu_version(const char *criu, struct cu_error **err);
+
+struct runtime_checkpoint_opts {
+        const char *criu;         /* NULL: runtime_criu_path() */
+        const char *image_path;   /* criu's images (made if missing) */
+        const char *work_path;    /* logs (dump.log) and stats-dump; NULL: image_path */
+        const char *parent_path;  /* --with-previous: the pre-dump, relative to image_path */
+        bool leave_running, tcp_established, file_locks;
+        bool pre_dump;            /* memory only, the container keeps running */
+};
+/* criu dump (or pre-dump) of a running container's process tree.  Without leave_running
+ * the container's processes are gone afterwards (its init's parent reaps it as usual). */
+int runtime_checkpoint(const struct runtime_ctx *ctx, const char *id,
+                       const struct runtime_checkpoint_opts *o, struct cu_error **err);
+
+struct runtime_restore_opts {
+        const char *criu;         /* NULL: runtime_criu_path() */
+        const char *bundle;       /* its config.json (root.path absolute); NULL = cwd */
+        const char *pid_file;
+        const char *image_path, *work_path; /* as checkpoint; restore.log goes to work_path */
+        bool tcp_established, file_locks;
+        const int *stdio;         /* 3 fds: the restored process's new stdio for the pipes it
+                                   * had (--inherit-fd); NULL or -1: none */
+};
+/* Restores a checkpoint made by runtime_checkpoint() as container id (a new state dir and
+ * cgroup): the restored init is the caller's child (criu --restore-sibling) and runs. */
+int runtime_restore(const struct runtime_ctx *ctx, const char *id,
+                    const struct runtime_restore_opts *o, pid_t *ret_pid, struct cu_error **err);
+/* The host source of the external mount key (a mountpoint in the container) of spec s: the
+ * bind mount's source, /dev/null for a masked file, or for a cgroup hierarchy
+ * <cgroup_root>/<name><cgroup_path>.  -ENOENT when s has no such mount. */
+int runtime_criu_mount_source(const struct oci_spec *s, const char *key, const char *cgroup_root,
+                              const char *cgroup_path, bool cgroup, char **ret);
