@@ -139,6 +139,17 @@ static uint64_t recorded_pid_start(const struct ctr_record *r)
         return json_is_integer(v) ? (uint64_t) json_integer_value(v) : 0;
 }
 
+static bool pid_alive(pid_t pid, uint64_t start);
+
+/* Whether the container's monitor (extra.MonitorPid, recorded at start) still runs. */
+static bool monitor_alive(const struct ctr_record *r)
+{
+        _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
+        json_t *p = json_object_get(x, "MonitorPid"), *s = json_object_get(x, "MonitorStart");
+        return json_is_integer(p) && json_is_integer(s) &&
+               pid_alive((pid_t) json_integer_value(p), (uint64_t) json_integer_value(s));
+}
+
 static bool pid_alive(pid_t pid, uint64_t start)
 {
         if (pid <= 0)
@@ -243,8 +254,13 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
         int code = -1;
         int64_t at = 0;
         if (!read_exit_file(exitf, &code, &at)) {
-                /* The monitor writes the exit file right after reaping: give it a moment. */
-                for (int i = 0; i < 20 && !read_exit_file(exitf, &code, &at); i++)
+                /* The monitor writes the exit file right after reaping (and draining the
+                 * output): wait for it while it lives — on a loaded machine that can take
+                 * longer than any fixed moment, and giving up early loses the exit code and
+                 * the last output of `run` — or 100 ms when it is gone (killed). */
+                for (int i = 0; (i < 20 || (i < 2000 && monitor_alive(r))) &&
+                                !read_exit_file(exitf, &code, &at);
+                     i++)
                         (void) nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
                 if (at == 0) {
                         log_debug("container %s: process gone without an exit file", r->id);

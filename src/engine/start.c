@@ -134,7 +134,7 @@ static int child_fds(int sync, unsigned n)
 /* Runs the monitor and reads its report: the container's pid. */
 static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthrough,
                        bool no_start, unsigned preserve_fds, const struct engine_start_opts *o,
-                       pid_t *ret_pid, struct cu_error **err)
+                       pid_t *ret_pid, pid_t *ret_monitor, struct cu_error **err)
 {
         _cleanup_free_ char *self = engine_self_exe(e);
         if (!self)
@@ -190,11 +190,12 @@ static int run_monitor(struct engine *e, const char *id, json_t *c, bool passthr
         }
         buf[n] = '\0';
         buf[strcspn(buf, "\n")] = '\0';
-        int cpid = 0;
-        const char *want = no_start ? "created " : "pid ";
-        if (strncmp(buf, want, strlen(want)) == 0 && safe_atoi(buf + strlen(want), &cpid) == 0 &&
-            cpid > 0) {
+        int cpid = 0, mpid = 0;
+        int got = no_start ? sscanf(buf, "created %d monitor %d", &cpid, &mpid)
+                           : sscanf(buf, "pid %d monitor %d", &cpid, &mpid);
+        if (got == 2 && cpid > 0 && mpid > 0) {
                 *ret_pid = cpid;
+                *ret_monitor = mpid;
                 return 0;
         }
         if (strncmp(buf, "error ", 6) == 0)
@@ -261,10 +262,10 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
                 if (p)
                         (void) unlink(p);
         }
-        pid_t pid = 0;
+        pid_t pid = 0, monitor = 0;
         bool passthrough = streq_ptr(json_string_value(json_object_get(c, "LogDriver")), "passthrough");
         r = run_monitor(e, rec->id, c, passthrough || (o && o->passthrough_stdio), init_only,
-                        preserve_fds, o, &pid, err);
+                        preserve_fds, o, &pid, &monitor, err);
         if (r < 0)
                 goto fail;
         uint64_t start = 0;
@@ -274,6 +275,10 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
                 x = json_object();
         if (proc_stat(pid, &st, &start) >= 0)
                 json_object_set_new(x, "PidStart", json_integer((json_int_t) start));
+        if (proc_stat(monitor, &st, &start) >= 0) {
+                json_object_set_new(x, "MonitorPid", json_integer(monitor));
+                json_object_set_new(x, "MonitorStart", json_integer((json_int_t) start));
+        }
         free(rec->extra);
         rec->extra = json_dumps(x, JSON_COMPACT);
         rec->state = init_only ? CTR_STATE_INITIALIZED : CTR_STATE_RUNNING;

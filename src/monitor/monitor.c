@@ -667,7 +667,9 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
                                                getpid());
                 }
                 /* as podman 4.3 (conmon): the caller does not wait for the container's READY=1 */
-                sync_report(m, "%s %d", m->started ? "pid" : "created", (int) m->pid);
+                /* our own pid too: commands wait for the exit file while we live */
+                sync_report(m, "%s %d monitor %d", m->started ? "pid" : "created", (int) m->pid,
+                            (int) getpid());
                 malloc_trim(0);
 
                 int status = watch(m);
