@@ -13,6 +13,8 @@ PACKAGES=(
         # system tests: images from busybox-static, bats, helpers
         busybox-static bats bats-assert bats-support bats-file jq util-linux bsdutils
         iproute2 procps psmisc uidmap tmux zstd python3
+        # --network slirp4netns and pasta: the helper programs
+        slirp4netns passt
         # image round trips and registry tests
         skopeo docker-registry apache2-utils
         # the references we are compared with and tested against

@@ -53,7 +53,10 @@ static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *op
                 n->no_hosts = true;
         if (!n->networks && !opts_changed(opts, "network")) {
                 const char *def = NULL;
-                if (conf->netns && (strcmp(conf->netns, "host") == 0 || strcmp(conf->netns, "none") == 0))
+                /* containers.conf's netns: a mode (slirp4netns and pasta too: what a future
+                 * rootless mode will default to; root may choose them) */
+                if (conf->netns && (strcmp(conf->netns, "host") == 0 || strcmp(conf->netns, "none") == 0 ||
+                                    strcmp(conf->netns, "slirp4netns") == 0 || strcmp(conf->netns, "pasta") == 0))
                         def = conf->netns;
                 else if (conf->default_network && *conf->default_network &&
                          strcmp(conf->default_network, "podman") != 0)

@@ -109,7 +109,16 @@ int engine_namespaces_check_remove(struct engine *e, const struct ctr_record *r,
                                    struct cu_error **err);
 /* network.c, port.c: the network mode of a config (arg: the container ID of container:,
  * the path of ns:). */
-enum engine_netmode { NETMODE_BRIDGE, NETMODE_NONE, NETMODE_HOST, NETMODE_CONTAINER, NETMODE_NS };
+enum engine_netmode { NETMODE_BRIDGE, NETMODE_NONE, NETMODE_HOST, NETMODE_CONTAINER, NETMODE_NS,
+                      NETMODE_SLIRP, NETMODE_PASTA /* user-mode: a helper process (network.c) */ };
+/* network.c: slirp4netns and pasta: a namespace of our own plus a helper process. */
+static inline bool engine_netmode_usermode(enum engine_netmode m)
+{
+        return m == NETMODE_SLIRP || m == NETMODE_PASTA;
+}
+/* network.c: the config's slirp4netns options (NetworkOptions) over podman's defaults. */
+struct slirp_opts;
+int engine_slirp_opts(json_t *c, struct slirp_opts *ret, struct cu_error **err);
 enum engine_netmode engine_netmode(json_t *c, const char **ret_arg);
 /* port.c: -p, -P and --expose into the config (PortMappings, PublishAll); host ports are
  * checked to be free when bridge. */

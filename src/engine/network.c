@@ -5,7 +5,9 @@
  * tearing it down is prepare.c's; published ports are port.c's.
  *
  * The config keeps (podman's libpod config, our names):
- *   NetworkMode   "bridge" | "none" | "host" | "container:<id>" | "ns:<path>"
+ *   NetworkMode   "bridge" | "none" | "host" | "container:<id>" | "ns:<path>" | "slirp4netns"
+ *                 | "pasta"
+ *   NetworkOptions slirp4netns / pasta: {"slirp4netns": [options]} or {"pasta": [options]}
  *   Networks      bridge only: [{Name, StaticIPs[], MAC, Aliases[]}], eth0 first
  *   PortMappings  (port.c), DNS, DNSSearch, DNSOption, AddHost, NoHosts
  */
@@ -21,8 +23,10 @@
 #include "network/hosts.h"
 #include "network/ipam.h"
 #include "network/networks.h"
+#include "network/pasta.h"
 #include "network/resolvconf.h"
 #include "network/setup.h"
+#include "network/slirp.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -42,6 +46,10 @@ enum engine_netmode engine_netmode(json_t *c, const char **ret_arg)
                 return NETMODE_BRIDGE;
         if (strcmp(m, "host") == 0)
                 return NETMODE_HOST;
+        if (strcmp(m, "slirp4netns") == 0)
+                return NETMODE_SLIRP;
+        if (strcmp(m, "pasta") == 0)
+                return NETMODE_PASTA;
         if (strncmp(m, "container:", 10) == 0) {
                 if (ret_arg)
                         *ret_arg = m + 10;
@@ -84,15 +92,47 @@ static int net_entry_options(json_t *ent, const char *opts, struct cu_error **er
         return 0;
 }
 
+/* "slirp4netns", "slirp4netns:…", "pasta", "pasta:…": the mode's name, else NULL. */
+static const char *usermode_name(const char *v)
+{
+        static const char *const names[] = { "slirp4netns", "pasta" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                size_t n = strlen(names[i]);
+                if (strncmp(v, names[i], n) == 0 && (v[n] == '\0' || v[n] == ':'))
+                        return names[i];
+        }
+        return NULL;
+}
+
 static bool single_mode(const char *v)
 {
         return strcmp(v, "none") == 0 || strcmp(v, "host") == 0 || strncmp(v, "container:", 10) == 0 ||
-               strncmp(v, "ns:", 3) == 0;
+               strncmp(v, "ns:", 3) == 0 || usermode_name(v);
+}
+
+/* slirp4netns[:OPTIONS] / pasta[:OPTIONS] → NetworkOptions {name: [options]}; slirp4netns's
+ * options are checked now (podman checks them at start: nothing would be half-made here,
+ * but an error at create is an error before anything is made). */
+static int usermode_options(const char *v, const char *name, json_t *netopts, struct cu_error **err)
+{
+        const char *o = v[strlen(name)] == ':' ? v + strlen(name) + 1 : NULL;
+        _cleanup_strv_ char **opts = o && *o ? strv_split(o, ",") : NULL;
+        if (o && *o && !opts)
+                return -ENOMEM;
+        if (strcmp(name, "slirp4netns") == 0) {
+                struct slirp_opts so;
+                slirp_opts_default(&so);
+                int r = slirp_opts_parse(opts, &so, err);
+                if (r < 0)
+                        return r;
+        }
+        json_object_set_new(netopts, name, json_from_strv(opts ? opts : (char *[]){ NULL }));
+        return 0;
 }
 
 /* --network values → mode + networks. */
 static int parse_networks(struct engine *e, char *const *values, char **ret_mode, json_t *nets,
-                          struct cu_error **err)
+                          json_t *netopts, struct cu_error **err)
 {
         _cleanup_free_ char *mode = NULL;
         size_t nv = strv_length(values);
@@ -101,6 +141,10 @@ static int parse_networks(struct engine *e, char *const *values, char **ret_mode
                 if (!*v)
                         return cu_error_setx(err, EINVAL, "network mode cannot be empty");
                 if (single_mode(v)) {
+                        if (nv > 1 && usermode_name(v))
+                                return cu_error_setx(err, EINVAL,
+                                                     "cannot set multiple networks without bridge network mode, selected mode %s: invalid argument",
+                                                     usermode_name(v));
                         if (nv > 1)
                                 return cu_error_setx(err, EINVAL,
                                                      "can only set extra network names, selected mode %s conflicts with bridge: invalid argument",
@@ -122,14 +166,19 @@ static int parse_networks(struct engine *e, char *const *values, char **ret_mode
                                         return -ENOMEM;
                                 break;
                         }
+                        const char *um = usermode_name(v);
+                        if (um) {
+                                int r = usermode_options(v, um, netopts, err);
+                                if (r < 0)
+                                        return r;
+                                v = um;
+                        }
                         free(mode);
                         mode = strdup(v);
                         if (!mode)
                                 return -ENOMEM;
                         break;
                 }
-                if (strncmp(v, "slirp4netns", 11) == 0 || strncmp(v, "pasta", 5) == 0)
-                        return cu_error_setx(err, EINVAL, "network mode %s is not supported by cuttle", v);
                 const char *colon = strchr(v, ':');
                 if (colon || !strchr(v, ',')) {
                         _cleanup_free_ char *name = colon ? strndup(v, (size_t) (colon - v)) : strdup(v);
@@ -252,11 +301,14 @@ int engine_config_network(struct engine *e, json_t *c, const struct engine_creat
 {
         const struct engine_net_opts *no = &o->net;
         _cleanup_json_ json_t *nets = json_array();
+        _cleanup_json_ json_t *netopts = json_object();
         _cleanup_free_ char *mode = NULL;
-        int r = parse_networks(e, no->networks, &mode, nets, err);
+        int r = parse_networks(e, no->networks, &mode, nets, netopts, err);
         if (r < 0)
                 return r;
         json_object_set_new(c, "NetworkMode", json_string(mode));
+        if (json_object_size(netopts) > 0)
+                json_object_set(c, "NetworkOptions", netopts);
         enum engine_netmode m = engine_netmode(c, NULL);
         if (m == NETMODE_BRIDGE) {
                 json_t *first = json_array_get(nets, 0);
@@ -277,13 +329,41 @@ int engine_config_network(struct engine *e, json_t *c, const struct engine_creat
                 if ((r = check_networks(e, nets, err)) < 0)
                         return r;
                 json_object_set(c, "Networks", nets);
+        } else if (engine_netmode_usermode(m) && (no->ip || no->ip6 || no->mac || no->aliases)) {
+                /* podman's wording for these modes */
+                const char *flag = no->ip ? "--ip" : no->ip6 ? "--ip6" : no->mac ? "--mac-address" : "--network-alias";
+                return cu_error_setx(err, EINVAL, "%s can only be set when the network mode is bridge: invalid argument",
+                                     flag);
         } else if (no->ip || no->ip6 || no->mac || no->aliases) {
                 return cu_error_setx(err, EINVAL,
                                      "invalid config provided: networks and static ip/mac address can only be used with Bridge mode networking");
         }
         if ((r = config_names(c, no, m, err)) < 0)
                 return r;
-        return engine_config_ports(e, c, o, ic, m == NETMODE_BRIDGE, err);
+        if ((r = engine_config_ports(e, c, o, ic, m == NETMODE_BRIDGE || engine_netmode_usermode(m), err)) < 0)
+                return r;
+        if (m == NETMODE_SLIRP && json_array_size(json_object_get(c, "PortMappings")) > 0) {
+                struct slirp_opts so;
+                if ((r = engine_slirp_opts(c, &so, err)) < 0)
+                        return r;
+                /* podman's default handler for a rootless user; cuttle forwards through
+                 * slirp4netns's own API only */
+                if (so.rootlesskit)
+                        return cu_error_setx(err, ENOTSUP,
+                                             "port_handler=rootlesskit is not supported by cuttle: use port_handler=slirp4netns");
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ slirp4netns, pasta */
+
+int engine_slirp_opts(json_t *c, struct slirp_opts *ret, struct cu_error **err)
+{
+        _cleanup_strv_ char **opts = NULL;
+        slirp_opts_default(ret);
+        json_t *no = json_object_get(c, "NetworkOptions");
+        int r = no ? json_get_strv(no, "slirp4netns", "NetworkOptions", &opts, err) : 0;
+        return r < 0 ? r : slirp_opts_parse(opts, ret, err);
 }
 
 /* ------------------------------------------------------------------ the spec */
@@ -467,8 +547,20 @@ static int write_hosts(json_t *spec, struct engine_spec_ctx *x, enum engine_netm
                 if (!gw && l[i].ip.family == AF_INET && l[i].gateway.family)
                         gw = cu_ip_format(&l[i].gateway, gwb);
         }
-        if (m == NETMODE_NONE || m == NETMODE_NS)
+        if (m == NETMODE_NONE || m == NETMODE_NS || m == NETMODE_PASTA)
                 self[ns++] = (struct hosts_entry) { (char *) "127.0.0.1", names };
+        if (m == NETMODE_SLIRP) {
+                struct slirp_opts so;
+                struct cu_ip sip;
+                int r = engine_slirp_opts(x->c, &so, err);
+                if (r < 0 || (r = slirp_addresses(&so, &sip, NULL, NULL, NULL, err)) < 0)
+                        return r;
+                cu_ip_format(&sip, ips[ns]);
+                self[ns] = (struct hosts_entry) { ips[ns], names };
+                ns++;
+                if (slirp_host_ip(gwb)) /* podman's host.containers.internal for slirp4netns */
+                        gw = gwb;
+        }
         /* internal networks have no way to the host */
         if (gw && x->e) {
                 _cleanup_network_ struct cu_network *n = NULL;
@@ -527,10 +619,24 @@ static int write_resolv(struct engine_spec_ctx *x, enum engine_netmode m, struct
         for (size_t i = 0; i < nl; i++)
                 ipv6 |= l[i].ip.family == AF_INET6;
         free(l);
+        /* slirp4netns forwards DNS at the CIDR's .3: first, then the host's servers */
+        char dnsb[CU_IP_STRLEN];
+        char *slirp_dns[] = { dnsb, NULL };
+        bool slirp = m == NETMODE_SLIRP;
+        if (slirp) {
+                struct slirp_opts so;
+                struct cu_ip dip;
+                if ((r = engine_slirp_opts(x->c, &so, err)) < 0 ||
+                    (r = slirp_addresses(&so, NULL, NULL, &dip, NULL, err)) < 0)
+                        return r;
+                cu_ip_format(&dip, dnsb);
+                ipv6 = so.enable_ipv6;
+        }
         /* cuttle's networks resolve names through hosts files (network/hosts.h): they have no
          * DNS server of their own to put first */
         struct resolvconf_params p = { .host_text = host, .nameservers = dns, .search = search,
-                                       .options = opts, .ipv6 = ipv6 };
+                                       .options = opts, .ipv6 = ipv6,
+                                       .network_servers = slirp ? slirp_dns : NULL };
         _cleanup_free_ char *text = NULL;
         if ((r = resolvconf_build(&p, &text, err)) < 0)
                 return r;
@@ -552,7 +658,9 @@ int engine_spec_network(json_t *spec, struct engine_spec_ctx *x, struct cu_error
                 set_netns(spec, arg, false);
                 break;
         case NETMODE_BRIDGE:
-        case NETMODE_NONE: {
+        case NETMODE_NONE:
+        case NETMODE_SLIRP:
+        case NETMODE_PASTA: {
                 _cleanup_free_ char *p = x->e ? net_netns_path(x->e->runroot, x->id) : NULL;
                 if (x->e && !p)
                         return -ENOMEM;
@@ -631,7 +739,7 @@ void engine_inspect_network(struct engine *e, const struct ctr_record *r, json_t
                 /* the status's Ports are the assigned ones already */
         } else {
                 st = settings_from_config(c, pm, np);
-                if (m == NETMODE_NONE && engine_is_running(r)) {
+                if ((m == NETMODE_NONE || engine_netmode_usermode(m)) && engine_is_running(r)) {
                         _cleanup_free_ char *p = net_netns_path(e->runroot, r->id);
                         json_object_set_new(st, "SandboxKey", json_string(strempty(p)));
                 }
@@ -672,8 +780,12 @@ int engine_network_cleanup(struct engine *e, struct ctr_record *r, struct cu_err
 {
         _cleanup_json_ json_t *c = engine_config(r);
         enum engine_netmode m = engine_netmode(c, NULL);
-        if (m != NETMODE_BRIDGE && m != NETMODE_NONE)
+        if (m != NETMODE_BRIDGE && m != NETMODE_NONE && !engine_netmode_usermode(m))
                 return 0;
+        /* the helper first: pasta leaves by itself only when the namespace goes, slirp4netns
+         * when its exit pipe closes (the monitor's end) — neither may outlive the container */
+        if (engine_netmode_usermode(m))
+                (void) net_helper_stop(e->runroot, r->id, NULL);
         int ret = net_teardown(e->db, e->runroot, r->id, err);
         return ret < 0 ? cu_error_prefix(err, ret, "cleaning up the network of %.12s", r->id) : 0;
 }

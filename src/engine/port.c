@@ -15,6 +15,7 @@
 #include "engine/internal.h"
 #include "network/ipam.h"
 #include "network/ports.h"
+#include "network/slirp.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -148,6 +149,10 @@ int engine_ports(struct engine *e, const struct ctr_record *r, struct port_mappi
             json_object_get(att, "ports"))
                 return ports_load_json(json_object_get(att, "ports"), ret, ret_n, err);
         _cleanup_json_ json_t *c = engine_config(r);
+        /* slirp4netns / pasta: the ports as their helper forwards them */
+        if (engine_is_running(r) && engine_netmode_usermode(engine_netmode(c, NULL)) &&
+            net_helper_ports(e->runroot, r->id, ret, ret_n, NULL) >= 0)
+                return 0;
         json_t *pm = json_object_get(c, "PortMappings");
         if (!pm)
                 return 0;

@@ -12,6 +12,7 @@
  * reloadNetwork), which work on the same setup.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@
 #include "engine/internal.h"
 #include "network/ipam.h"
 #include "network/networks.h"
+#include "network/pasta.h"
 #include "network/setup.h"
+#include "network/slirp.h"
 #include "state/lock.h"
 #include "storage/rootfs.h"
 #include "util/json.h"
@@ -100,6 +103,73 @@ static int setup_bridge(struct engine *e, struct ctr_record *rec, json_t *c, str
         return r;
 }
 
+/* slirp4netns's exit pipe, write end (see slirp.h: who owns the process).  The one fd the
+ * engine lets a child inherit on purpose: prepare clears its O_CLOEXEC, so that the monitor
+ * (start.c forks and execs it right after prepare) holds it for the container's life, as
+ * podman leaks it into conmon; the container does not get it (the runtime closes every fd
+ * above its preserved ones).  This process's copy is closed by the next prepare or undo
+ * (a process that starts several containers must not hand one's pipe to the next one's
+ * monitor), or at exit. */
+static int slirp_handoff_fd = -1;
+
+static void handoff_close(void)
+{
+        slirp_handoff_fd = safe_close(slirp_handoff_fd);
+}
+
+/* Published ports of a slirp4netns / pasta container: checked and chosen now. */
+static int usermode_ports(struct engine *e, struct ctr_record *rec, json_t *c, struct port_mapping **pm,
+                          size_t *np, struct cu_error **err)
+{
+        json_t *pj = json_object_get(c, "PortMappings");
+        int r = pj ? ports_load_json(pj, pm, np, err) : 0;
+        if (r >= 0 && *np > 0) {
+                r = engine_ports_check_others(e, rec->id, *pm, *np, err);
+                if (r >= 0)
+                        r = ports_assign(*pm, *np, err);
+        }
+        return r;
+}
+
+/* A namespace with lo only, then the helper that connects it (network/slirp.h, pasta.h). */
+static int setup_usermode(struct engine *e, struct ctr_record *rec, json_t *c, enum engine_netmode m,
+                          struct cu_error **err)
+{
+        struct port_mapping *pm = NULL;
+        size_t np = 0;
+        _cleanup_free_ char *ns = net_netns_path(e->runroot, rec->id);
+        if (!ns)
+                return -ENOMEM;
+        int r = usermode_ports(e, rec, c, &pm, &np, err);
+        if (r >= 0)
+                r = net_setup_none(e->runroot, rec->id, err);
+        if (r >= 0 && m == NETMODE_SLIRP) {
+                struct slirp_opts so;
+                int fd = -1;
+                r = engine_slirp_opts(c, &so, err);
+                struct slirp_start_opts o = { .runroot = e->runroot, .container_id = rec->id, .netns_path = ns,
+                                              .opts = &so, .ports = pm, .n_ports = np };
+                if (r >= 0)
+                        r = slirp_start(&o, &fd, err);
+                if (r >= 0) {
+                        handoff_close();
+                        slirp_handoff_fd = fd;
+                        if (fcntl(fd, F_SETFD, 0) < 0)
+                                log_debug("slirp4netns exit pipe: %m");
+                }
+        } else if (r >= 0) {
+                _cleanup_strv_ char **opts = NULL;
+                json_t *no = json_object_get(c, "NetworkOptions");
+                r = no ? json_get_strv(no, "pasta", "NetworkOptions", &opts, err) : 0;
+                struct pasta_start_opts o = { .runroot = e->runroot, .container_id = rec->id, .netns_path = ns,
+                                              .user_opts = opts, .ports = pm, .n_ports = np };
+                if (r >= 0)
+                        r = pasta_start(&o, err);
+        }
+        free(pm);
+        return r;
+}
+
 /* What a previous run left behind (a crash, a kill -9 of the engine or of the monitor)
  * goes first: net_setup wants a clean slate. */
 static void stale_cleanup(struct engine *e, struct ctr_record *rec)
@@ -113,11 +183,21 @@ static void stale_cleanup(struct engine *e, struct ctr_record *rec)
                 log_debug("stale network of %.12s: %s", rec->id, cu_error_msg(x));
 }
 
+static void stale_helper_cleanup(struct engine *e, struct ctr_record *rec)
+{
+        if (net_helper_pid(e->runroot, rec->id) > 0) /* its monitor was killed, say */
+                (void) net_helper_stop(e->runroot, rec->id, NULL);
+}
+
 static int network_prepare(struct engine *e, struct ctr_record *rec, json_t *c, enum engine_netmode m,
                            struct cu_error **err)
 {
+        stale_helper_cleanup(e, rec);
         stale_cleanup(e, rec);
-        int r = m == NETMODE_BRIDGE ? setup_bridge(e, rec, c, err) : net_setup_none(e->runroot, rec->id, err);
+        handoff_close();
+        int r = m == NETMODE_BRIDGE  ? setup_bridge(e, rec, c, err)
+                : engine_netmode_usermode(m) ? setup_usermode(e, rec, c, m, err)
+                                         : net_setup_none(e->runroot, rec->id, err);
         return r < 0 ? cu_error_prefix(err, r, "setting up the network of container %.12s", rec->id) : 0;
 }
 
@@ -142,7 +222,7 @@ int engine_prepare(struct engine *e, struct ctr_record *rec, json_t *c, char **r
                    struct cu_error **err)
 {
         enum engine_netmode m = engine_netmode(c, NULL);
-        bool net = m == NETMODE_BRIDGE || m == NETMODE_NONE;
+        bool net = m == NETMODE_BRIDGE || m == NETMODE_NONE || engine_netmode_usermode(m);
         struct mount_job j = { .store = e->store, .id = rec->id };
         pthread_t t;
         bool threaded = net && pthread_create(&t, NULL, mount_thread, &j) == 0;
@@ -182,6 +262,7 @@ int engine_prepare(struct engine *e, struct ctr_record *rec, json_t *c, char **r
 void engine_prepare_undo(struct engine *e, struct ctr_record *rec, json_t *c)
 {
         (void) c;
+        handoff_close();
         _cleanup_error_ struct cu_error *x = NULL;
         if (engine_network_cleanup(e, rec, &x) < 0)
                 log_debug("undoing prepare of %s: %s", rec->id, cu_error_msg(x));

@@ -244,6 +244,11 @@ static int try_bind(const char *ip, unsigned proto, uint16_t *port)
         _cleanup_close_ int fd = socket(a.family, type | SOCK_CLOEXEC, ipproto);
         if (fd < 0)
                 return errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT ? 0 : -errno;
+        /* as Go's net.Listen (podman's check) and libslirp's listeners: a connection in
+         * TIME_WAIT on the port (a user-mode container just removed) does not hold it */
+        int one = 1;
+        if (type == SOCK_STREAM)
+                (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(fd, (struct sockaddr *) &ss, len) < 0)
                 return -errno;
         if (*port == 0) {
