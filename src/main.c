@@ -12,11 +12,11 @@ int main(int argc, char **argv)
 {
         const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
         base = base ? base + 1 : (argc > 0 ? argv[0] : "");
-        if (strcmp(base, "cuttle-monitor") == 0) {
-                /* its exit command (`cuttle container cleanup`) runs without an exec */
-                monitor_set_self_main(cli_main);
+        /* (monitor_set_self_main(cli_main) would run the exit command without an exec, but
+         * then `run --rm`'s cleanup can remove the container before an attached CLI has read
+         * its log: not until the CLI attaches before it starts, as podman's does.) */
+        if (strcmp(base, "cuttle-monitor") == 0)
                 return monitor_main(argc, argv);
-        }
         if (strcmp(base, "podman-init") == 0) /* run --init: the container's pid 1 */
                 return container_init_main(argc, argv);
         return cli_main(argc, argv);

@@ -91,8 +91,9 @@ static void proxy_signal(int sig)
 static int exit_code_of(struct engine *e, const char *id)
 {
         _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int code = 0;
         if (ctr_get_by_id(e->db, id, &r, NULL) < 0)
-                return 0;
+                return engine_exit_code_saved(e, id, &code) == 0 ? code : 0;
         (void) engine_refresh(e, r, false);
         return r->has_exit_code ? r->exit_code : 0;
 }

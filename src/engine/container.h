@@ -197,6 +197,10 @@ int engine_pause(struct engine *e, const char *id, bool pause, struct cu_error *
 int engine_remove(struct engine *e, const char *id, bool force, int timeout,
                   struct cu_error **err);
 
+/* remove.c: the exit code of a container removed in the last minutes (by ID), -ENOENT when
+ * none was kept. */
+int engine_exit_code_saved(struct engine *e, const char *id, int *ret);
+
 /* remove.c: the containers that use id's namespaces ("container:<id>" in their config), as
  * full IDs (an empty list when none).  engine_remove() refuses a container that has any
  * (-EEXIST, podman's "has dependent containers which must be removed before it"). */

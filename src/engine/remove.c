@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rm: stop when forced, then everything goes (runtime state, mounts, files, record). */
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +15,42 @@
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/strv.h"
+
+/* Exit codes of removed containers live on for EXIT_KEEP_S: an attached `run --rm` reads its
+ * container's code after the monitor's cleanup may already have removed it (podman keeps them
+ * in its database for the same reason, 5 minutes). */
+#define EXIT_KEEP_S 300
+
+static void exit_code_save(struct engine *e, const struct ctr_record *r)
+{
+        char dir[4096], path[4096 + CTR_ID_LEN + 2], code[16];
+        snprintf(dir, sizeof dir, "%s/exits", e->runroot);
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return;
+        _cleanup_(closedirp) DIR *d = opendir(dir);
+        time_t now = time(NULL);
+        for (struct dirent *de; d && (de = readdir(d));) {
+                struct stat st;
+                if (de->d_name[0] != '.' && fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+                    st.st_mtime + EXIT_KEEP_S < now)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, r->id);
+        snprintf(code, sizeof code, "%d", r->exit_code);
+        (void) write_file_atomic(path, code, strlen(code), 0600, NULL);
+}
+
+int engine_exit_code_saved(struct engine *e, const char *id, int *ret)
+{
+        char path[4096 + CTR_ID_LEN + 8];
+        _cleanup_free_ char *text = NULL;
+        snprintf(path, sizeof path, "%s/exits/%s", e->runroot, id);
+        if (read_full_file(path, &text, NULL, NULL) < 0)
+                return -ENOENT;
+        return safe_atoi(text, ret) < 0 ? -EINVAL : 0;
+}
 
 static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, struct cu_error **err)
 {
@@ -26,6 +64,8 @@ static int remove_locked(struct engine *e, struct ctr_record *r, bool volumes, s
         _cleanup_free_ char *rundir = engine_path(e, r->id, "rundir");
         if (rundir)
                 (void) rm_rf(rundir);
+        if (r->has_exit_code)
+                exit_code_save(e, r);
         ret = ctr_remove(e->db, r->id, err);
         if (ret < 0 && ret != -ENOENT)
                 return ret;

@@ -41,6 +41,9 @@ int engine_wait(struct engine *e, const char *id, unsigned states, int *ret_exit
         for (;;) {
                 _cleanup_ctr_record_ struct ctr_record *rec = NULL;
                 r = ctr_get_by_id(e->db, full, &rec, NULL);
+                /* removed meanwhile (run --rm's cleanup): the code it left */
+                if (r < 0 && want_exit && engine_exit_code_saved(e, full, ret_exit_code) == 0)
+                        return 0;
                 if (r < 0)
                         return cu_error_setx(err, ENOENT,
                                              "no container with name or ID \"%s\" found: no such container",
