@@ -44,12 +44,19 @@ for p in "${PACKAGES[@]}"; do
                 missing+=("$p")
         fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-        exit 0
-fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
         SUDO=sudo
+fi
+# --userns auto takes its ranges from the "containers" entries (podman's documented setup);
+# only a missing entry is added, nothing else in /etc is touched.
+for f in /etc/subuid /etc/subgid; do
+        if ! grep -q '^containers:' "$f" 2>/dev/null; then
+                echo "containers:2147483647:2147483648" | $SUDO tee -a "$f" >/dev/null
+        fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+        exit 0
 fi
 echo "Installing: ${missing[*]}" >&2
 $SUDO apt-get update -qq

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/fs.h"
+#include "engine/idmap.h"
 #include "engine/internal.h"
 #include "storage/image-archive.h"
 #include "storage/images.h"
@@ -157,6 +158,16 @@ static int make_layer(struct engine *e, struct stage *st, const struct engine_ro
         }
         if (src < 0)
                 return cu_error_set(err, errno, "opening the changes of container %s", root->id);
+        if (!whole) { /* a user namespace: the layer records the container's owners */
+                int view = -1;
+                int vr = engine_idmap_open_ctr_view(root->config, src, &view, err);
+                if (vr < 0)
+                        return vr;
+                if (view >= 0) {
+                        close(src);
+                        src = view;
+                }
+        }
         _cleanup_close_ int out = openat(stage_dirfd(st), "layer.tar", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
                 return cu_error_set(err, errno, "creating the layer");

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/fs.h"
+#include "engine/idmap.h"
 #include "engine/internal.h"
 #include "storage/stage.h"
 #include "storage/tar-write.h"
@@ -637,6 +638,14 @@ int engine_cp(struct engine *e, const struct engine_cp_opts *o, struct cu_error 
                 co.chown = true;
                 co.uid = geteuid();
                 co.gid = getegid();
+        }
+        if (dst.ctr) { /* a user namespace: the owner as the host sees it */
+                uint32_t hu = co.chown ? co.uid : 0, hg = co.chown ? co.gid : 0;
+                if (engine_idmap_owner_to_host(dst.root.config, &hu, &hg)) {
+                        co.chown = true;
+                        co.uid = hu;
+                        co.gid = hg;
+                }
         }
         if (src_stream) {
                 if (dk != CP_DIR) {

@@ -517,8 +517,8 @@ json_t *mount_oci_entry(json_t *m, const char *source)
         if (tmpfs && json_is_true(json_object_get(m, "TmpCopyUp")))
                 json_array_append_new(opts, json_string("tmpcopyup"));
         const char *idmap = json_string_value(json_object_get(m, "IdMap"));
-        if (idmap)
-                json_array_append_new(opts, json_string("idmap"));
+        if (idmap) /* "idmap" or "idmap=uids=…;gids=…": made an idmapped mount at start */
+                json_array_append_new(opts, json_string(idmap));
         const char *otype = tmpfs ? "tmpfs" : devpts ? "devpts" : "bind";
         const char *osrc = tmpfs ? "tmpfs" : devpts ? "devpts" : source;
         json_t *e = json_pack("{s:s, s:s, s:s, s:o}", "destination", dst ? dst : "", "type", otype,

@@ -7,14 +7,21 @@
  * /proc/<pid>/ns/ files, and it cannot be removed while a container that depends on it exists and
  * runs (podman's "has dependent containers" error).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/idmap.h"
 #include "engine/security-int.h"
+#include "state/lock.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -144,23 +151,89 @@ static int subid_range(const char *file, const char *user, uint64_t *start, uint
                              user, user, file);
 }
 
+/* A reservation of host ids [start, start+size) younger than a minute (by then the
+ * container's record holds the range, or its create failed). */
+#define RESERVE_SECS 60
+static bool reserved(const char *dir, uint64_t start, uint64_t size)
+{
+        DIR *d = opendir(dir);
+        if (!d)
+                return false;
+        bool hit = false;
+        time_t now = time(NULL);
+        for (struct dirent *de; !hit && (de = readdir(d));) {
+                uint64_t a, b;
+                if (sscanf(de->d_name, "%" SCNu64 "-%" SCNu64, &a, &b) != 2)
+                        continue;
+                struct stat st;
+                if (fstatat(dirfd(d), de->d_name, &st, 0) < 0)
+                        continue;
+                if (now - st.st_mtime > RESERVE_SECS) {
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                        continue;
+                }
+                hit = a < start + size && start < b;
+        }
+        closedir(d);
+        return hit;
+}
+
+static void reserve(const char *dir, uint64_t start, uint64_t size)
+{
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%" PRIu64 "-%" PRIu64, dir, start, start + size);
+        int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0)
+                close(fd);
+}
+
 /* --userns auto[:size=N]: a block of N ids from the "containers" ranges not used by another
  * auto container. */
 static int userns_auto(struct engine *e, const char *mode, json_t *uid, json_t *gid,
                        struct cu_error **err)
 {
         uint64_t size = 1024, us = 0, un = 0, gs = 0, gn = 0;
+        struct idmap_range fu[IDMAP_MAX], fg[IDMAP_MAX];
+        size_t nfu = 0, nfg = 0;
         if (strncmp(mode, "auto:", 5) == 0) {
                 _cleanup_strv_ char **opts = strv_split(mode + 5, ",");
-                for (char **o = opts; o && *o; o++)
-                        if (strncmp(*o, "size=", 5) != 0 || safe_atou64(*o + 5, &size) < 0 || size == 0)
+                for (char **o = opts; o && *o; o++) {
+                        bool um = strncmp(*o, "uidmapping=", 11) == 0, gm = strncmp(*o, "gidmapping=", 11) == 0;
+                        if (um || gm) {
+                                _cleanup_json_ json_t *m = engine_idmap_parse(*o + 11, NULL);
+                                size_t *n = um ? &nfu : &nfg;
+                                if (!m || *n >= IDMAP_MAX)
+                                        return cu_error_setx(err, EINVAL, "invalid option to auto userns: %s", *o);
+                                (um ? fu : fg)[(*n)++] = (struct idmap_range) {
+                                        (uint32_t) json_integer_value(json_object_get(m, "ContainerID")),
+                                        (uint32_t) json_integer_value(json_object_get(m, "HostID")),
+                                        (uint32_t) json_integer_value(json_object_get(m, "Size")) };
+                                continue;
+                        }
+                        if (strncmp(*o, "size=", 5) != 0 || safe_atou64(*o + 5, &size) < 0 || size == 0 ||
+                            size > UINT32_MAX)
                                 return cu_error_setx(err, EINVAL, "invalid option to auto userns: %s", *o);
+                }
         }
         int r = subid_range("/etc/subuid", "containers", &us, &un, err);
         if (r >= 0)
                 r = subid_range("/etc/subgid", "containers", &gs, &gn, err);
         if (r < 0)
                 return r;
+        /* Concurrent creates: the choice is made under a lock and reserved in a file until
+         * the container's record (which comes later) shows it. */
+        _cleanup_lock_ struct lock *lk = NULL;
+        _cleanup_free_ char *resdir = NULL, *lockdir = NULL;
+        if (e && e->runroot) {
+                if (asprintf(&lockdir, "%s/locks", e->runroot) < 0 ||
+                    asprintf(&resdir, "%s/userns-auto", e->runroot) < 0)
+                        return -ENOMEM;
+                (void) mkdir_p(lockdir, 0700);
+                (void) mkdir_p(resdir, 0700);
+                int lr = lock_acquire_path(lockdir, "userns-auto", LOCK_EXCLUSIVE, true, &lk, err);
+                if (lr < 0)
+                        return lr;
+        }
         _cleanup_(ctr_record_list_freep) struct ctr_record **all = NULL;
         size_t n = 0;
         if (e && e->db && ctr_list(e->db, &all, &n, NULL) < 0)
@@ -179,11 +252,29 @@ static int userns_auto(struct engine *e, const char *mode, json_t *uid, json_t *
                                         used = true;
                         }
                 }
+                if (!used && resdir)
+                        used = reserved(resdir, us + off, size);
                 if (!used) {
-                        json_array_append_new(uid, json_pack("{s:i, s:I, s:I}", "ContainerID", 0, "HostID",
-                                                             (json_int_t) (us + off), "Size", (json_int_t) size));
-                        json_array_append_new(gid, json_pack("{s:i, s:I, s:I}", "ContainerID", 0, "HostID",
-                                                             (json_int_t) (gs + off), "Size", (json_int_t) size));
+                        struct idmap_range vu[IDMAP_MAX], vg[IDMAP_MAX];
+                        int ku = idmap_carve((struct idmap_range) { 0, (uint32_t) (us + off), (uint32_t) size },
+                                             fu, nfu, vu, IDMAP_MAX);
+                        int kg = idmap_carve((struct idmap_range) { 0, (uint32_t) (gs + off), (uint32_t) size },
+                                             fg, nfg, vg, IDMAP_MAX);
+                        if (ku < 0 || kg < 0)
+                                return cu_error_setx(err, E2BIG, "invalid option to auto userns: too many mappings");
+                        r = idmap_check(vu, (size_t) ku, "UID", err);
+                        if (r >= 0)
+                                r = idmap_check(vg, (size_t) kg, "GID", err);
+                        if (r < 0)
+                                return r;
+                        if (resdir)
+                                reserve(resdir, us + off, size);
+                        for (int i = 0; i < ku; i++)
+                                json_array_append_new(uid, json_pack("{s:I, s:I, s:I}", "ContainerID", (json_int_t) vu[i].ctr,
+                                                                     "HostID", (json_int_t) vu[i].host, "Size", (json_int_t) vu[i].size));
+                        for (int i = 0; i < kg; i++)
+                                json_array_append_new(gid, json_pack("{s:I, s:I, s:I}", "ContainerID", (json_int_t) vg[i].ctr,
+                                                                     "HostID", (json_int_t) vg[i].host, "Size", (json_int_t) vg[i].size));
                         return 0;
                 }
         }
@@ -211,6 +302,12 @@ static int userns_config(struct engine *e, json_t *c, const struct engine_sec_op
                 json_array_extend(gid, uid);
         if (json_array_size(gid) && !json_array_size(uid))
                 json_array_extend(uid, gid);
+        if (json_array_size(uid)) {
+                struct idmap chk;
+                int cr = idmap_from_config(json_object_get(c, "IDMappings"), &chk, err);
+                if (cr < 0)
+                        return cr;
+        }
         bool maps = json_array_size(uid) > 0;
         if (strcmp(mode, "keep-id") == 0 || strncmp(mode, "keep-id:", 8) == 0)
                 return cu_error_setx(err, EINVAL, "keep-id is only supported in rootless mode");
@@ -279,6 +376,9 @@ int sec_config_namespaces(struct engine *e, json_t *c, const struct engine_creat
          * sockets, so that ping works without CAP_NET_RAW); as podman, a key is skipped when
          * its namespace is the host's (net.*: also another container's) */
         bool net_shared = net_host || (nm && (strncmp(nm, "container:", 10) == 0 || strncmp(nm, "ns:", 3) == 0));
+        /* With a user namespace the network namespace (made by the engine) is not the
+         * container root's to configure: the runtime could not write net.* there. */
+        bool userns = json_array_size(json_object_get(json_object_get(c, "IDMappings"), "UidMap")) > 0;
         static char *const builtin_sysctls[] = { (char *) "net.ipv4.ping_group_range=0 0", NULL };
         char *const *defs = s->has_default_sysctls ? s->default_sysctls : builtin_sysctls;
         for (char *const *p = defs; p && *p; p++) {
@@ -289,7 +389,7 @@ int sec_config_namespaces(struct engine *e, json_t *c, const struct engine_creat
                 _cleanup_free_ char *key = strndup(*p, (size_t) (eq - *p));
                 if (!key)
                         return -ENOMEM;
-                if ((net_shared && strncmp(key, "net.", 4) == 0) ||
+                if (((net_shared || userns) && strncmp(key, "net.", 4) == 0) ||
                     (ipc_host && strncmp(key, "fs.mqueue.", 10) == 0) ||
                     (uts_host && (strcmp(key, "kernel.domainname") == 0 || strcmp(key, "kernel.hostname") == 0))) {
                         log_debug("default sysctl %s ignored: its namespace is shared", *p);
@@ -468,7 +568,7 @@ int sec_spec_namespaces(json_t *spec, struct engine_spec_ctx *x, struct cu_error
         json_t *sys = json_object_get(c, "Sysctls");
         if (json_object_size(sys) > 0)
                 json_object_set_new(lnx, "sysctl", json_deep_copy(sys));
-        return 0;
+        return engine_idmap_spec_root(spec, x, err);
 }
 
 void sec_inspect_namespaces(json_t *c, json_t *host, json_t *out)
@@ -482,6 +582,26 @@ void sec_inspect_namespaces(json_t *c, json_t *host, json_t *out)
         json_object_set_new(host, "CgroupMode", json_string(cg ? cg : "host"));
         json_t *sys = json_object_get(c, "Sysctls");
         json_object_set_new(host, "Sysctls", json_object_size(sys) ? json_deep_copy(sys) : json_null());
+        json_t *idm = json_object_get(c, "IDMappings");
+        if (json_array_size(json_object_get(idm, "UidMap")) > 0) {
+                /* podman: {"UidMap": ["0:100000:65536"], "GidMap": [...]} */
+                json_t *v = json_object();
+                const char *mk[] = { "UidMap", "GidMap" };
+                for (size_t k = 0; k < 2; k++) {
+                        json_t *a = json_array(), *m;
+                        size_t i;
+                        json_array_foreach(json_object_get(idm, mk[k]), i, m) {
+                                char buf[64];
+                                snprintf(buf, sizeof buf, "%lld:%lld:%lld",
+                                         (long long) json_integer_value(json_object_get(m, "ContainerID")),
+                                         (long long) json_integer_value(json_object_get(m, "HostID")),
+                                         (long long) json_integer_value(json_object_get(m, "Size")));
+                                json_array_append_new(a, json_string(buf));
+                        }
+                        json_object_set_new(v, mk[k], a);
+                }
+                json_object_set_new(host, "IDMappings", v);
+        }
         json_t *deps = json_object_get(c, "Dependencies");
         json_object_set_new(out, "Dependencies", deps ? json_deep_copy(deps) : json_array());
 }

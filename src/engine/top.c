@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/container.h"
+#include "engine/idmap.h"
 #include "engine/top.h"
 #include "util/fileio.h"
 #include "util/path.h"
@@ -338,10 +339,11 @@ char *top_field(const struct top_proc *p, enum top_desc d, const struct top_env 
                 int64_t el = env->now_ns - start_ns;
                 return fmt("%.3f", el > 0 ? (double) cpu_ns * 100.0 / (double) el : 0.0);
         }
-        case TOP_USER: return id_name(env->passwd, p->euid);
-        case TOP_RUSER: return id_name(env->passwd, p->ruid);
-        case TOP_GROUP: return id_name(env->group, p->egid);
-        case TOP_RGROUP: return id_name(env->group, p->rgid);
+        /* the container's ids (its user namespace may map them) */
+        case TOP_USER: return id_name(env->passwd, idmap_proc_to_ctr(p->hpid, false, p->euid));
+        case TOP_RUSER: return id_name(env->passwd, idmap_proc_to_ctr(p->hpid, false, p->ruid));
+        case TOP_GROUP: return id_name(env->group, idmap_proc_to_ctr(p->hpid, true, p->egid));
+        case TOP_RGROUP: return id_name(env->group, idmap_proc_to_ctr(p->hpid, true, p->rgid));
         case TOP_HUSER: return id_name(env->host_passwd, p->euid);
         case TOP_HGROUP: return id_name(env->host_group, p->egid);
         case TOP_HPID: return fmt("%d", (int) p->hpid);

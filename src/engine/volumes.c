@@ -17,6 +17,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "engine/idmap.h"
 #include "engine/internal.h"
 #include "storage/copy.h"
 #include "storage/images.h"
@@ -168,8 +169,18 @@ static int resolve(struct engine *e, json_t *mounts, char ***made, struct cu_err
         json_array_foreach(mounts, i, m) {
                 const char *t = mstr(m, "Type");
                 int r = 0;
-                if (json_object_get(m, "IdMap"))
-                        return cu_error_setx(err, EOPNOTSUPP, "%s: idmapped mounts are not supported by this runtime",
+                const char *idm = json_string_value(json_object_get(m, "IdMap"));
+                if (idm && strcmp(idm, "idmap") != 0) {
+                        struct idmap chk = { 0 };
+                        if (strncmp(idm, "idmap=", 6) != 0)
+                                return cu_error_setx(err, EINVAL, "%s: invalid mount option %s",
+                                                     mstr(m, "Destination"), idm);
+                        r = idmap_parse_option(idm + 6, &chk, err);
+                        if (r < 0)
+                                return cu_error_prefix(err, r, "%s", mstr(m, "Destination"));
+                }
+                if (idm && !streq(t, "bind") && !streq(t, "volume"))
+                        return cu_error_setx(err, EINVAL, "%s: idmap is only supported for bind mounts and volumes",
                                              mstr(m, "Destination"));
                 if (streq(t, "bind"))
                         r = host_path(m, "Source", err);
@@ -584,9 +595,11 @@ static int spec_volumes(json_t *spec, struct engine_spec_ctx *x, struct cu_error
 
 int engine_spec_mounts_sort(json_t *spec, struct engine_spec_ctx *x, struct cu_error **err)
 {
-        (void) x, (void) err;
         json_t *mounts = json_object_get(spec, "mounts");
-        int r = mounts_sort(mounts);
+        int r = engine_idmap_spec_mounts(spec, x, err);
+        if (r < 0)
+                return r;
+        r = mounts_sort(mounts);
         if (r < 0)
                 return r;
         const char *prop = mounts_root_propagation(mounts);
@@ -648,6 +661,7 @@ int engine_volumes_cleanup(struct engine *e, struct ctr_record *r, struct cu_err
         _cleanup_free_ char *ud = engine_path(e, r->id, "userdata");
         if (!ud)
                 return -ENOMEM;
+        engine_idmap_cleanup(e, r->id);
         return volumes_undo(e, r->id, c, ud, err);
 }
 

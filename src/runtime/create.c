@@ -331,6 +331,7 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 .console_fd = console,
                 .no_pivot = o->no_pivot,
                 .preserve_fds = o->preserve_fds,
+                .rootfs_fd = -1,
         };
         /* Compiled (or read from the cache) here, so the init only loads it; a profile that
          * cannot be built is left for the init to report, as it always did. */
@@ -364,7 +365,8 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
         if (stage1 == 0) {
                 close(sp[0]);
                 if (direct_flags < 0)
-                        ns_stage1(s, sp[1]);
+                        ns_stage1(s, st->bundle, st->rootfs, sp[1], &args.rootfs_fd,
+                                  &args.src_fds);
                 /* Now the init; it takes the cgroup ack (with the state JSON for hooks)
                  * once it needs to be in its cgroup. */
                 container_init(&args);

@@ -343,10 +343,16 @@ static int init_setup(struct init_args *a, struct cu_error **err)
         if (r < 0)
                 return r;
 
-        if (a->bundle && chdir(a->bundle) < 0)
+        /* With a new user namespace stage 1 made the bundle our cwd (as the host's root). */
+        if (a->rootfs_fd < 0 && a->bundle && chdir(a->bundle) < 0)
                 return cu_error_set(err, errno, "chdir to bundle %s", a->bundle);
         log_debug("init: rootfs");
-        r = rootfs_setup(s, a->rootfs, a->cgroup_path, in_userns, err);
+        _cleanup_close_ int rootfd = -EBADF;
+        r = rootfs_setup_fd(s, a->rootfs, a->rootfs_fd, a->src_fds, a->cgroup_path, in_userns,
+                            a->rootfs_fd >= 0 ? &rootfd : NULL, err);
+        a->rootfs_fd = safe_close(a->rootfs_fd);
+        for (size_t i = 0; a->src_fds && i < s->n_mounts; i++)
+                safe_close(a->src_fds[i]);
         if (r < 0)
                 return r;
         if (!early_ack) {
@@ -371,7 +377,8 @@ static int init_setup(struct init_args *a, struct cu_error **err)
         (void) lsm_apparmor_enabled();
         (void) lsm_selinux_enabled();
         log_debug("init: pivot");
-        r = rootfs_pivot(a->rootfs, a->no_pivot, err);
+        r = rootfs_pivot_fd(a->rootfs, rootfd, a->no_pivot, err);
+        rootfd = safe_close(rootfd);
         if (r < 0)
                 return r;
 

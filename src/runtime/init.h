@@ -18,6 +18,10 @@ struct init_args {
         int console_fd; /* connected console socket, or -1 */
         bool no_pivot;
         unsigned preserve_fds;
+        /* With a new user namespace: the rootfs opened (O_PATH) by stage 1 while it still had
+         * the host's uid, which also made the bundle its cwd; -1 otherwise. */
+        int rootfs_fd;
+        int *src_fds; /* likewise, per spec mount: its bind source, or -1 (NULL: none) */
 };
 
 /* The container init.  Never returns: execs the process or _exit()s after

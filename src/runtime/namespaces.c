@@ -12,6 +12,7 @@
 #include "namespaces.h"
 #include "sync.h"
 #include "util/fileio.h"
+#include "util/strv.h"
 
 bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new)
 {
@@ -19,43 +20,6 @@ bool ns_has(const struct oci_spec *s, enum oci_ns_type t, bool *ret_new)
         if (ret_new)
                 *ret_new = ns && !ns->path;
         return ns != NULL;
-}
-
-static int write_map(pid_t pid, const char *file, const struct oci_idmap *m, size_t n,
-                     struct cu_error **err)
-{
-        char buf[4096], path[64];
-        size_t len = 0;
-        for (size_t i = 0; i < n; i++) {
-                int k = snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id,
-                                 m[i].host_id, m[i].size);
-                if (k < 0 || (size_t) k >= sizeof buf - len)
-                        return cu_error_setx(err, E2BIG, "%s: too many mappings", file);
-                len += (size_t) k;
-        }
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return cu_error_set(err, errno, "opening %s", path);
-        if (write(fd, buf, len) != (ssize_t) len)
-                return cu_error_set(err, errno, "writing %s", file);
-        return 0;
-}
-
-int userns_write_maps(pid_t pid, const struct oci_linux *l, struct cu_error **err)
-{
-        if (geteuid() != 0) {
-                char path[64];
-                snprintf(path, sizeof path, "/proc/%d/setgroups", (int) pid);
-                (void) write_string_file(path, "deny");
-        }
-        int r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
-        if (r < 0)
-                return cu_error_prefix(err, r, "linux.uidMappings");
-        r = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-        if (r < 0)
-                return cu_error_prefix(err, r, "linux.gidMappings");
-        return 0;
 }
 
 pid_t ns_clone(int flags)
@@ -145,7 +109,8 @@ static int fork_init(int sync_fd)
         _exit(0);
 }
 
-int ns_stage1(const struct oci_spec *s, int sync_fd)
+int ns_stage1(const struct oci_spec *s, const char *bundle, const char *rootfs, int sync_fd,
+              int *ret_rootfs_fd, int **ret_src_fds)
 {
         struct cu_error *err = NULL;
         int r;
@@ -186,11 +151,6 @@ int ns_stage1(const struct oci_spec *s, int sync_fd)
                 r = sync_expect(sync_fd, SYNC_USERMAP_ACK, NULL, "runtime", &err);
                 if (r < 0)
                         _exit(1);
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-                        r = cu_error_set(&err, errno,
-                                         "becoming root in the user namespace (is 0 mapped?)");
-                        stage1_fail(sync_fd, r, err);
-                }
         }
 
         int flags = 0;
@@ -199,9 +159,31 @@ int ns_stage1(const struct oci_spec *s, int sync_fd)
                 if (!ns->path && ns->type != OCI_NS_USER && ns->type != OCI_NS_CGROUP)
                         flags |= oci_ns_clone_flags[ns->type];
         }
+        /* Full capabilities in the new user namespace already: the namespaces it owns. */
         if (flags && unshare(flags) < 0) {
                 r = cu_error_set(&err, errno, "creating namespaces");
                 stage1_fail(sync_fd, r, err);
+        }
+        if (new_user) {
+                /* Still the host's uid: what only it may reach, then the container's root. */
+                if (bundle && chdir(bundle) < 0) {
+                        r = cu_error_set(&err, errno, "chdir to bundle %s", bundle);
+                        stage1_fail(sync_fd, r, err);
+                }
+                if (rootfs && ret_rootfs_fd) {
+                        *ret_rootfs_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (*ret_rootfs_fd < 0) {
+                                r = cu_error_set(&err, errno, "opening the rootfs \"%s\"", rootfs);
+                                stage1_fail(sync_fd, r, err);
+                        }
+                }
+                if (ret_src_fds)
+                        *ret_src_fds = userns_open_bind_sources(s);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                        r = cu_error_set(&err, errno,
+                                         "becoming root in the user namespace (is 0 mapped?)");
+                        stage1_fail(sync_fd, r, err);
+                }
         }
         r = write_time_offsets(l, &err);
         if (r < 0)
@@ -251,8 +233,15 @@ int ns_stage1_join_pid(const struct oci_spec *s, pid_t pid, int sync_fd)
                 if (a > 0 && b > 0 && a == b && memcmp(self, other, (size_t) a) == 0)
                         fds[OCI_NS_USER] = safe_close(fds[OCI_NS_USER]);
         }
-        if (fds[OCI_NS_USER] >= 0)
+        /* Namespaces the container's user namespace does not own (a network namespace
+         * the engine made) can only be joined before it: try each first, the rest after. */
+        if (fds[OCI_NS_USER] >= 0) {
+                for (int t = 0; t < _OCI_NS_MAX; t++)
+                        if (t != OCI_NS_USER && fds[t] >= 0 &&
+                            setns(fds[t], oci_ns_clone_flags[t]) == 0)
+                                fds[t] = safe_close(fds[t]);
                 join_user_ns(fds[OCI_NS_USER], sync_fd);
+        }
         for (int t = 0; t < _OCI_NS_MAX; t++) {
                 if (t == OCI_NS_USER || fds[t] < 0)
                         continue;

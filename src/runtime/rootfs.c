@@ -43,6 +43,7 @@ struct mount_ctx {
         bool has_netns;
         bool has_cgroupns;
         const char *label; /* SELinux mount label when SELinux is on, else NULL */
+        int src_fd; /* the current mount's source, opened by stage 1 (user namespace), or -1 */
 };
 
 /* ---- small path helpers ---- */
@@ -571,7 +572,9 @@ static int mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
         if (!source || !*source)
                 return cu_error_setx(err, EINVAL, "a bind mount needs a source");
         bool nofollow = o->ext & (MOUNT_EXT_SRC_NOFOLLOW | MOUNT_EXT_COPY_SYMLINK);
-        _cleanup_close_ int src = open(source, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+        _cleanup_close_ int src = c->src_fd >= 0 && source == m->source
+                                          ? fcntl(c->src_fd, F_DUPFD_CLOEXEC, 3)
+                                          : open(source, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
         if (src < 0)
                 return mount_error(err, errno, source, NULL, dest);
         if (fstat(src, &st) < 0)
@@ -1022,6 +1025,41 @@ static int prepare_root(const struct oci_spec *s, const char *rootfs, struct cu_
         return 0;
 }
 
+/* prepare_root() without path lookups (the container's root may not reach the rootfs by
+ * its path): through pre, an O_PATH fd on it.  *ret_root: the self-bind mount's root. */
+static int prepare_root_fd(const struct oci_spec *s, const char *rootfs, int pre, int *ret_root,
+                           struct cu_error **err)
+{
+        char buf[32];
+        unsigned long prop = MS_SLAVE | MS_REC;
+        if (s->linux_.rootfs_propagation &&
+            mount_propagation_from_string(s->linux_.rootfs_propagation, &prop) < 0)
+                return cu_error_setx(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"",
+                                     s->linux_.rootfs_propagation);
+        if (mount(NULL, "/", MOUNT_NO_TYPE, prop, NULL) < 0)
+                return cu_error_set(err, errno, "setting the propagation of \"/\"");
+        struct parent_search p = { .path = rootfs };
+        int r = mountinfo_foreach(parent_cb, &p);
+        _cleanup_free_ char *mp = p.mountpoint;
+        if (r < 0)
+                return cu_error_set(err, r, "reading /proc/self/mountinfo");
+        /* The rootfs itself is often the mount point (an overlay): reach it by the fd. */
+        const char *target = mp && path_equal(mp, rootfs) ? fd_path(pre, buf) : mp;
+        if (mp && p.shared && mount(NULL, target, MOUNT_NO_TYPE, MS_PRIVATE, NULL) < 0)
+                return cu_error_set(err, errno, "making \"%s\" private", mp);
+        _cleanup_close_ int tree = (int) syscall(SYS_open_tree, pre, "",
+                                                 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+                                                         AT_EMPTY_PATH);
+        if (tree < 0)
+                return cu_error_set(err, errno, "cloning the rootfs \"%s\"", rootfs);
+        if (syscall(SYS_move_mount, tree, "", pre, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return cu_error_set(err, errno, "bind-mounting the rootfs \"%s\" onto itself",
+                                    rootfs);
+        *ret_root = TAKE_FD(tree);
+        return 0;
+}
+
 /* What the device step needs to know about the mounts, decided up front. */
 static void scan_mounts(const struct oci_spec *s, bool *ret_dev_is_bind, bool *ret_devpts)
 {
@@ -1040,6 +1078,13 @@ static void scan_mounts(const struct oci_spec *s, bool *ret_dev_is_bind, bool *r
 int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgroup_path,
                  bool in_userns, struct cu_error **err)
 {
+        return rootfs_setup_fd(s, rootfs, -1, NULL, cgroup_path, in_userns, NULL, err);
+}
+
+int rootfs_setup_fd(const struct oci_spec *s, const char *rootfs, int rootfs_fd,
+                    const int *src_fds, const char *cgroup_path, bool in_userns,
+                    int *ret_rootfd, struct cu_error **err)
+{
         char buf[32], canon[PATH_MAX];
         bool dev_is_bind, devpts;
         int r;
@@ -1050,7 +1095,8 @@ int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgrou
         scan_mounts(s, &dev_is_bind, &devpts);
 
         /* The kernel's name for it: what readlink() of fds below it starts with. */
-        _cleanup_close_ int pre = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int pre = rootfs_fd >= 0 ? fcntl(rootfs_fd, F_DUPFD_CLOEXEC, 3)
+                                                 : open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (pre < 0)
                 return cu_error_set(err, errno, "opening the rootfs \"%s\"", rootfs);
         ssize_t k = readlink(fd_path(pre, buf), canon, sizeof canon - 1);
@@ -1058,13 +1104,20 @@ int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgrou
                 return cu_error_set(err, errno, "resolving the rootfs \"%s\"", rootfs);
         canon[k] = '\0';
 
-        r = prepare_root(s, canon, err);
-        if (r < 0)
-                return r;
-        /* Now the self-bind mount is on top. */
-        _cleanup_close_ int rootfd = open(canon, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (rootfd < 0)
-                return cu_error_set(err, errno, "opening the rootfs \"%s\"", rootfs);
+        _cleanup_close_ int rootfd = -EBADF;
+        if (rootfs_fd >= 0) {
+                r = prepare_root_fd(s, canon, pre, &rootfd, err);
+                if (r < 0)
+                        return r;
+        } else {
+                r = prepare_root(s, canon, err);
+                if (r < 0)
+                        return r;
+                /* Now the self-bind mount is on top. */
+                rootfd = open(canon, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (rootfd < 0)
+                        return cu_error_set(err, errno, "opening the rootfs \"%s\"", rootfs);
+        }
 
         struct statfs sfs;
         bool selinux = statfs("/sys/fs/selinux", &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
@@ -1082,6 +1135,7 @@ int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgrou
         };
 
         for (size_t i = 0; i < s->n_mounts; i++) {
+                c.src_fd = src_fds ? src_fds[i] : -1;
                 r = mount_one(&c, &s->mounts[i], err);
                 if (r < 0)
                         return cu_error_prefix(err, r, "mounts[%zu] (\"%s\")", i,
@@ -1094,6 +1148,8 @@ int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgrou
                 if (r < 0)
                         return cu_error_prefix(err, r, "linux.devices");
         }
+        if (ret_rootfd)
+                *ret_rootfd = TAKE_FD(rootfd);
         return 0;
 }
 
@@ -1114,13 +1170,21 @@ static int move_root(const char *rootfs, struct cu_error **err)
 
 int rootfs_pivot(const char *rootfs, bool no_pivot, struct cu_error **err)
 {
+        return rootfs_pivot_fd(rootfs, -1, no_pivot, err);
+}
+
+int rootfs_pivot_fd(const char *rootfs, int rootfd, bool no_pivot, struct cu_error **err)
+{
+        char buf[32];
         if (no_pivot)
-                return move_root(rootfs, err);
+                return move_root(rootfd >= 0 ? fd_path(rootfd, buf) : rootfs, err);
 
         _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (oldroot < 0)
                 return cu_error_set(err, errno, "opening /");
-        _cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int newroot = rootfd >= 0
+                                              ? openat(rootfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC)
+                                              : open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
         if (newroot < 0)
                 return cu_error_set(err, errno, "opening the rootfs \"%s\"", rootfs);
         if (fchdir(newroot) < 0)

@@ -37,8 +37,19 @@
 int rootfs_setup(const struct oci_spec *s, const char *rootfs, const char *cgroup_path,
                  bool in_userns, struct cu_error **err);
 
+/* rootfs_setup() when the rootfs cannot be reached by its path (a user namespace whose root
+ * may not enter the bundle): rootfs_fd is an O_PATH fd on it (opened by stage 1 in this
+ * mount namespace), the self-bind is made with open_tree/move_mount, and *ret_rootfd (may be
+ * NULL) gets that mount's root, for rootfs_pivot_fd().  src_fds (may be NULL): per spec
+ * mount, its bind source opened by stage 1 likewise (-1: open it by its path here). */
+int rootfs_setup_fd(const struct oci_spec *s, const char *rootfs, int rootfs_fd,
+                    const int *src_fds, const char *cgroup_path, bool in_userns,
+                    int *ret_rootfd, struct cu_error **err);
+
 /* Makes rootfs the root of the mount namespace and chdir("/"). */
 int rootfs_pivot(const char *rootfs, bool no_pivot, struct cu_error **err);
+/* The same with the rootfs given by rootfd (from rootfs_setup_fd; -1: by its path). */
+int rootfs_pivot_fd(const char *rootfs, int rootfd, bool no_pivot, struct cu_error **err);
 
 /* After pivot (and sysctls).  Missing masked/readonly paths are ignored. */
 int rootfs_finalize(const struct oci_spec *s, struct cu_error **err);

@@ -402,7 +402,7 @@ cat_id() {
         run_engine 125 run --rm -v ":/x" busy true
         is "$output" "Error: host directory cannot be empty"
         run_engine 125 run --rm -v "$HOSTDIR:/x:idmap" busy true
-        is "$output" "Error: /x: idmapped mounts are not supported by this runtime"
+        is "$output" "Error: /x: idmapped mounts need a user namespace with mappings (--uidmap or --userns auto)"
         run_engine 125 run --rm --mount "type=foo,src=$HOSTDIR,dst=/x" busy true
         is "$output" 'Error: invalid filesystem type "foo"'
         run_engine 125 run --rm --mount "type=bind,src=$HOSTDIR" busy true
