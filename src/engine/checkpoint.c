@@ -75,33 +75,10 @@ int engine_cr_run_oci(const struct ctr_record *r, const char *runroot, const cha
         if (asprintf(&path, "PATH=%s:%s", dir ? dir : "/usr/sbin",
                      old ? old : "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
                 return cu_error_set(err, ENOMEM, "asprintf");
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return cu_error_set(err, errno, "pipe");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]);
-                close(p[1]);
-                return cu_error_set(err, errno, "fork");
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                (void) dup2(null, 0);
-                (void) dup2(null, 1);
-                (void) dup2(p[1], 2);
-                sigset_t none;
-                sigemptyset(&none);
-                (void) sigprocmask(SIG_SETMASK, &none, NULL);
-                (void) putenv(path);
-                execv(argv[0], argv);
-                _exit(127);
-        }
-        close(p[1]);
-        _cleanup_close_ int rd = p[0];
         _cleanup_free_ char *out = NULL;
-        (void) read_full_fd(rd, &out, NULL);
-        int code = wait_for_pid(pid);
+        int code = proc_run_capture(argv, 2, path, &out);
+        if (code < 0)
+                return cu_error_set(err, -code, "running %s", argv[0]);
         if (code == 0)
                 return 0;
         size_t n = out ? strlen(out) : 0;

@@ -61,31 +61,9 @@ char *runtime_criu_path(void)
 
 int runtime_criu_version(const char *criu, struct cu_error **err)
 {
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return cu_error_set(err, errno, "pipe");
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(p[0]);
-                close(p[1]);
-                return cu_error_set(err, errno, "fork");
-        }
-        if (pid == 0) {
-                (void) dup2(p[1], 1);
-                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (null >= 0) {
-                        (void) dup2(null, 0);
-                        (void) dup2(null, 2);
-                }
-                execl(criu, "criu", "--version", (char *) NULL);
-                _exit(127);
-        }
-        close(p[1]);
-        _cleanup_close_ int rd = p[0];
+        char *argv[] = { (char *) criu, (char *) "--version", NULL };
         _cleanup_free_ char *out = NULL;
-        (void) read_full_fd(rd, &out, NULL);
-        int code = wait_for_pid(pid);
+        int code = proc_run_capture(argv, 1, NULL, &out);
         const char *v = out ? strstr(out, "Version: ") : NULL;
         unsigned major = 0, minor = 0, sub = 0;
         if (code != 0 || !v || sscanf(v + 9, "%u.%u.%u", &major, &minor, &sub) < 2)
@@ -634,16 +612,9 @@ int runtime_restore(const struct runtime_ctx *ctx, const char *id,
         st->rootfs = strdup(rootfs);
         if (!st->rootfs)
                 return cu_error_set(err, ENOMEM, "strdup");
-        const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
-        r = mkdir_p(root, 0711);
+        r = container_state_dir_make(ctx, st, id, err);
         if (r < 0)
-                return cu_error_set(err, -r, "creating state root %s", root);
-        if (mkdir(st->dir, 0700) < 0) {
-                if (errno == EEXIST)
-                        return cu_error_setx(err, EEXIST, "container with id \"%s\" already exists",
-                                             id);
-                return cu_error_set(err, errno, "creating %s", st->dir);
-        }
+                return r;
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         r = restore_in_dir(ctx, st, text, o, &cg, err);
         if (r < 0) {

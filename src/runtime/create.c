@@ -52,6 +52,22 @@ static char *now_rfc3339(void)
         return ret;
 }
 
+int container_state_dir_make(const struct runtime_ctx *ctx, const struct container_state *st,
+                             const char *id, struct cu_error **err)
+{
+        const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
+        int r = mkdir_p(root, 0711);
+        if (r < 0)
+                return cu_error_set(err, -r, "creating state root %s", root);
+        if (mkdir(st->dir, 0700) < 0) {
+                if (errno == EEXIST)
+                        return cu_error_setx(err, EEXIST, "container with id \"%s\" already exists",
+                                             id);
+                return cu_error_set(err, errno, "creating %s", st->dir);
+        }
+        return 0;
+}
+
 int write_pid_file(const char *path, pid_t pid, struct cu_error **err)
 {
         char buf[32];
@@ -402,16 +418,9 @@ static int do_create(const struct runtime_ctx *ctx, const char *id,
         if (r < 0)
                 return r;
 
-        const char *root = ctx->state_root ? ctx->state_root : runtime_default_root();
-        r = mkdir_p(root, 0711);
+        r = container_state_dir_make(ctx, st, id, err);
         if (r < 0)
-                return cu_error_set(err, -r, "creating state root %s", root);
-        if (mkdir(st->dir, 0700) < 0) {
-                if (errno == EEXIST)
-                        return cu_error_setx(err, EEXIST, "container with id \"%s\" already exists",
-                                             id);
-                return cu_error_set(err, errno, "creating %s", st->dir);
-        }
+                return r;
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         r = create_in_dir(ctx, st, text, o, console_pair, &cg, err);
         if (r < 0) {

@@ -39,6 +39,40 @@ int wait_for_pid_status(pid_t pid, int *status)
         }
 }
 
+int proc_run_capture(char *const *argv, int capture_fd, const char *env_add, char **ret_out)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(p[0]);
+                close(p[1]);
+                return -e;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                (void) dup2(null, 0);
+                (void) dup2(null, capture_fd == 1 ? 2 : 1);
+                (void) dup2(p[1], capture_fd);
+                sigset_t none;
+                sigemptyset(&none);
+                (void) sigprocmask(SIG_SETMASK, &none, NULL);
+                if (env_add)
+                        (void) putenv((char *) env_add);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(p[1]);
+        _cleanup_close_ int rd = p[0];
+        char *out = NULL;
+        (void) read_full_fd(rd, &out, NULL);
+        *ret_out = out;
+        return wait_for_pid(pid);
+}
+
 int wait_for_pid(pid_t pid)
 {
         int status = 0;

@@ -16,6 +16,11 @@ void pid_killp(pid_t *pid);
 
 /* waitpid() loop; returns the exit code (128+signal for a signal) or -errno. */
 int wait_for_pid(pid_t pid);
+/* Runs argv (argv[0] a path, execv) with stdin on /dev/null, the output stream capture_fd
+ * (1 or 2) read into *ret_out (NUL-terminated, may be NULL when it printed nothing) and the
+ * other stream on /dev/null; env_add ("KEY=VALUE" or NULL) is added to its environment, and
+ * it starts with no signal blocked.  Returns its exit code (as wait_for_pid()) or -errno. */
+int proc_run_capture(char *const *argv, int capture_fd, const char *env_add, char **ret_out);
 /* Raw wait status variant. */
 int wait_for_pid_status(pid_t pid, int *status);
 
