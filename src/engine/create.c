@@ -295,8 +295,11 @@ int engine_create(struct engine *e, const struct engine_create_opts *o, char ret
         if (r < 0)
                 return cu_error_set(err, -r, "generating a container ID");
         r = rootfs_create(e->store, rec.id, im->layers, err);
-        /* --rm: nothing of it outlives the run, so its writes need not be synced (podman). */
-        if (r >= 0 && o->remove)
+        /* --rm: nothing of it outlives the run, so its writes need not be synced (podman).
+         * Not with a user namespace: idmap.c stacks a second overlay on the same work dir,
+         * which overlay refuses once a volatile mount has marked it. */
+        bool userns = json_array_size(json_object_get(json_object_get(c, "IDMappings"), "UidMap")) > 0;
+        if (r >= 0 && o->remove && !userns)
                 r = rootfs_set_volatile(e->store, rec.id, err);
         if (r < 0) {
                 (void) rootfs_delete(e->store, rec.id, NULL);
