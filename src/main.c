@@ -12,9 +12,6 @@ int main(int argc, char **argv)
 {
         const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
         base = base ? base + 1 : (argc > 0 ? argv[0] : "");
-        /* (monitor_set_self_main(cli_main) would run the exit command without an exec, but
-         * then `run --rm`'s cleanup can remove the container before an attached CLI has read
-         * its log: not until the CLI attaches before it starts, as podman's does.) */
         if (strcmp(base, "cuttle-monitor") == 0)
                 return monitor_main(argc, argv);
         if (strcmp(base, "podman-init") == 0) /* run --init: the container's pid 1 */

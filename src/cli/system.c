@@ -27,6 +27,7 @@
 #include "template.h"
 #include "util/fileio.h"
 #include "util/json.h"
+#include "util/mountinfo.h"
 #include "util/strv.h"
 
 /* The container's writable layer (engine_container_size's rw part). */
@@ -397,21 +398,27 @@ int cmd_system_prune(struct cli_ctx *c, int argc, char **argv)
         return rc;
 }
 
+struct below {
+        const char *path;
+        size_t len;
+        char **mps;
+};
+
+static int below_cb(const struct mountinfo *mi, void *userdata)
+{
+        struct below *b = userdata;
+        const char *mp = mi->mountpoint;
+        if (strncmp(mp, b->path, b->len) == 0 && (mp[b->len] == '/' || mp[b->len] == '\0'))
+                return strv_extend(&b->mps, mp) < 0 ? -ENOMEM : 0;
+        return 0;
+}
+
 /* Unmounts every mount below path (deepest first).  Returns how many stay. */
 static size_t unmount_below(const char *path)
 {
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file("/proc/self/mountinfo", &text, NULL, NULL) < 0)
-                return 0;
-        _cleanup_strv_ char **mps = NULL;
-        size_t plen = strlen(path);
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char mp[4096];
-                if (sscanf(l, "%*s %*s %*s %*s %4095s", mp) != 1)
-                        continue;
-                if (strncmp(mp, path, plen) == 0 && (mp[plen] == '/' || mp[plen] == '\0'))
-                        (void) strv_extend(&mps, mp);
-        }
+        struct below b = { .path = path, .len = strlen(path) };
+        (void) mountinfo_foreach(NULL, below_cb, &b);
+        _cleanup_strv_ char **mps = b.mps;
         size_t n = strv_length(mps), left = 0;
         for (size_t i = n; i-- > 0;) /* mountinfo lists parents first */
                 if (umount2(mps[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)

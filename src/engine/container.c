@@ -131,23 +131,26 @@ int engine_list(struct engine *e, struct ctr_record ***ret, size_t *ret_n, struc
         return 0;
 }
 
-/* The process start time recorded at start (extra.PidStart), or 0. */
-static uint64_t recorded_pid_start(const struct ctr_record *r)
+/* What start recorded in the record's extra: the process start time (PidStart) and the
+ * monitor's pid and start time (MonitorPid, MonitorStart); 0 when absent. */
+struct recorded_pids {
+        uint64_t pid_start, monitor_start;
+        pid_t monitor;
+};
+
+static struct recorded_pids recorded_pids(const struct ctr_record *r)
 {
+        struct recorded_pids p = { 0 };
         _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
         json_t *v = json_object_get(x, "PidStart");
-        return json_is_integer(v) ? (uint64_t) json_integer_value(v) : 0;
-}
-
-static bool pid_alive(pid_t pid, uint64_t start);
-
-/* Whether the container's monitor (extra.MonitorPid, recorded at start) still runs. */
-static bool monitor_alive(const struct ctr_record *r)
-{
-        _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
-        json_t *p = json_object_get(x, "MonitorPid"), *s = json_object_get(x, "MonitorStart");
-        return json_is_integer(p) && json_is_integer(s) &&
-               pid_alive((pid_t) json_integer_value(p), (uint64_t) json_integer_value(s));
+        json_t *mp = json_object_get(x, "MonitorPid"), *ms = json_object_get(x, "MonitorStart");
+        if (json_is_integer(v))
+                p.pid_start = (uint64_t) json_integer_value(v);
+        if (json_is_integer(mp) && json_is_integer(ms)) {
+                p.monitor = (pid_t) json_integer_value(mp);
+                p.monitor_start = (uint64_t) json_integer_value(ms);
+        }
+        return p;
 }
 
 static bool pid_alive(pid_t pid, uint64_t start)
@@ -214,7 +217,8 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
             r->state != CTR_STATE_STOPPING && r->state != CTR_STATE_INITIALIZED &&
             !exited_restartable)
                 return 0;
-        if (!exited_restartable && pid_alive((pid_t) r->pid, recorded_pid_start(r)))
+        struct recorded_pids rp = recorded_pids(r);
+        if (!exited_restartable && pid_alive((pid_t) r->pid, rp.pid_start))
                 return 0;
         _cleanup_free_ char *exitf = engine_path(e, r->id, "exit");
         _cleanup_free_ char *pidf = engine_path(e, r->id, "pid");
@@ -258,7 +262,8 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
                  * output): wait for it while it lives — on a loaded machine that can take
                  * longer than any fixed moment, and giving up early loses the exit code and
                  * the last output of `run` — or 100 ms when it is gone (killed). */
-                for (int i = 0; (i < 20 || (i < 2000 && monitor_alive(r))) &&
+                for (int i = 0; (i < 20 || (i < 2000 && rp.monitor > 0 &&
+                                     pid_alive(rp.monitor, rp.monitor_start))) &&
                                 !read_exit_file(exitf, &code, &at);
                      i++)
                         (void) nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/idmap.h"
 #include "engine/internal.h"
 #include "monitor/restart.h"
 #include "storage/images.h"
@@ -298,7 +299,7 @@ int engine_create(struct engine *e, const struct engine_create_opts *o, char ret
         /* --rm: nothing of it outlives the run, so its writes need not be synced (podman).
          * Not with a user namespace: idmap.c stacks a second overlay on the same work dir,
          * which overlay refuses once a volatile mount has marked it. */
-        bool userns = json_array_size(json_object_get(json_object_get(c, "IDMappings"), "UidMap")) > 0;
+        bool userns = idmap_config_has_userns(c);
         if (r >= 0 && o->remove && !userns)
                 r = rootfs_set_volatile(e->store, rec.id, err);
         if (r < 0) {

@@ -17,6 +17,7 @@
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -88,6 +89,11 @@ static int ranges_from_json(json_t *a, struct idmap_range *v, size_t *n, const c
                 *n = i + 1;
         }
         return 0;
+}
+
+bool idmap_config_has_userns(json_t *c)
+{
+        return json_array_size(json_object_get(json_object_get(c, "IDMappings"), "UidMap")) > 0;
 }
 
 int idmap_from_config(json_t *idm, struct idmap *ret, struct cu_error **err)
@@ -257,45 +263,52 @@ static void allow_search(const char *path)
 }
 
 
+struct overlay_find {
+        const char *merged;
+        char ***lowers;
+        char **upper, **work;
+        int found;
+};
+
+static int overlay_find_cb(const struct mountinfo *mi, void *userdata)
+{
+        struct overlay_find *f = userdata;
+        if (strcmp(mi->mountpoint, f->merged) != 0)
+                return 0;
+        /* the last mount there wins */
+        strv_free(*f->lowers);
+        *f->lowers = NULL;
+        f->found = 0;
+        if (strcmp(mi->fstype, "overlay") != 0)
+                return 0;
+        _cleanup_strv_ char **o = strv_split(mi->super, ",");
+        for (char **p = o; p && *p; p++) {
+                if (strncmp(*p, "lowerdir+=", 10) == 0) {
+                        (void) strv_extend(f->lowers, *p + 10);
+                } else if (strncmp(*p, "lowerdir=", 9) == 0) {
+                        _cleanup_strv_ char **ls = strv_split(*p + 9, ":");
+                        for (char **q = ls; q && *q; q++)
+                                (void) strv_extend(f->lowers, *q);
+                } else if (strncmp(*p, "upperdir=", 9) == 0) {
+                        free(*f->upper);
+                        *f->upper = strdup(*p + 9);
+                } else if (strncmp(*p, "workdir=", 8) == 0) {
+                        free(*f->work);
+                        *f->work = strdup(*p + 8);
+                }
+        }
+        f->found = *f->lowers ? 1 : 0;
+        return 0;
+}
+
 /* The overlay mounted at merged: its lower dirs, upper and work dir (from mountinfo).
  * 1 when merged is an overlay mount point, 0 when not. */
 static int overlay_layers(const char *merged, char ***lowers, char **upper, char **work)
 {
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file("/proc/self/mountinfo", &text, NULL, NULL) < 0)
+        struct overlay_find f = { .merged = merged, .lowers = lowers, .upper = upper, .work = work };
+        if (mountinfo_foreach(NULL, overlay_find_cb, &f) < 0)
                 return 0;
-        int found = 0;
-        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                _cleanup_strv_ char **f = strv_split(l, " ");
-                size_t n = strv_length(f), k = 6;
-                if (n < 10 || strcmp(f[4], merged) != 0)
-                        continue;
-                while (k < n && strcmp(f[k], "-") != 0)
-                        k++;
-                strv_free(*lowers);
-                *lowers = NULL;
-                found = 0;
-                if (k + 3 >= n || strcmp(f[k + 1], "overlay") != 0)
-                        continue; /* the last mount there wins */
-                _cleanup_strv_ char **o = strv_split(f[k + 3], ",");
-                for (char **p = o; p && *p; p++) {
-                        if (strncmp(*p, "lowerdir+=", 10) == 0)
-                                (void) strv_extend(lowers, *p + 10);
-                        else if (strncmp(*p, "lowerdir=", 9) == 0) {
-                                _cleanup_strv_ char **ls = strv_split(*p + 9, ":");
-                                for (char **q = ls; q && *q; q++)
-                                        (void) strv_extend(lowers, *q);
-                        } else if (strncmp(*p, "upperdir=", 9) == 0) {
-                                free(*upper);
-                                *upper = strdup(*p + 9);
-                        } else if (strncmp(*p, "workdir=", 8) == 0) {
-                                free(*work);
-                                *work = strdup(*p + 8);
-                        }
-                }
-                found = *lowers ? 1 : 0;
-        }
-        return found;
+        return f.found;
 }
 
 static int mount_overlay(char *const *lowers, const char *upper, const char *work, const char *at,

@@ -36,6 +36,8 @@ bool idmap_to_ctr(const struct idmap_range *v, size_t n, uint32_t id, uint32_t *
 /* The config's IDMappings {UidMap: [{ContainerID, HostID, Size}], GidMap: […]}, checked.
  * 0 with n_uid == 0 when it has no mappings. */
 int idmap_from_config(json_t *idmappings, struct idmap *ret, struct cu_error **err);
+/* Whether the container config c has a user namespace of its own (IDMappings.UidMap). */
+bool idmap_config_has_userns(json_t *c);
 
 /* "uids=C-H-N[#C-H-N…];gids=…" (the -v …:idmap=… option, podman's syntax) into ret;
  * a part left out keeps what ret had. */

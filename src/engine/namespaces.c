@@ -378,7 +378,7 @@ int sec_config_namespaces(struct engine *e, json_t *c, const struct engine_creat
         bool net_shared = net_host || (nm && (strncmp(nm, "container:", 10) == 0 || strncmp(nm, "ns:", 3) == 0));
         /* With a user namespace the network namespace (made by the engine) is not the
          * container root's to configure: the runtime could not write net.* there. */
-        bool userns = json_array_size(json_object_get(json_object_get(c, "IDMappings"), "UidMap")) > 0;
+        bool userns = idmap_config_has_userns(c);
         static char *const builtin_sysctls[] = { (char *) "net.ipv4.ping_group_range=0 0", NULL };
         char *const *defs = s->has_default_sysctls ? s->default_sysctls : builtin_sysctls;
         for (char *const *p = defs; p && *p; p++) {
@@ -583,7 +583,7 @@ void sec_inspect_namespaces(json_t *c, json_t *host, json_t *out)
         json_t *sys = json_object_get(c, "Sysctls");
         json_object_set_new(host, "Sysctls", json_object_size(sys) ? json_deep_copy(sys) : json_null());
         json_t *idm = json_object_get(c, "IDMappings");
-        if (json_array_size(json_object_get(idm, "UidMap")) > 0) {
+        if (idmap_config_has_userns(c)) {
                 /* podman: {"UidMap": ["0:100000:65536"], "GidMap": [...]} */
                 json_t *v = json_object();
                 const char *mk[] = { "UidMap", "GidMap" };

@@ -714,33 +714,6 @@ static int monitor_run(struct monitor *m, struct cu_error **err)
         }
 }
 
-static int (*self_main)(int argc, char **argv);
-
-void monitor_set_self_main(int (*fn)(int argc, char **argv))
-{
-        self_main = fn;
-}
-
-static bool is_self(const char *path)
-{
-        struct stat a, b;
-        return path && stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
-               a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-/* The exit command as this process's next life: what an exec would have reset. */
-static int exit_command_in_process(char **argv)
-{
-        sigset_t none;
-        sigemptyset(&none);
-        (void) sigprocmask(SIG_SETMASK, &none, NULL);
-        (void) signal(SIGPIPE, SIG_DFL);
-        optind = 0;
-        int code = self_main((int) strv_length(argv), argv);
-        log_debug("monitor: exit command %s exited %d (in process)", argv[0], code);
-        return code;
-}
-
 int monitor_main(int argc, char **argv)
 {
         struct monitor m = {
@@ -783,12 +756,6 @@ int monitor_main(int argc, char **argv)
                 sync_report(&m, "error %s", cu_error_msg(err));
         if (r >= 0)
                 r = monitor_run(&m, &err);
-        if (r >= 0 && m.exit_command && self_main && is_self(m.exit_command[0])) {
-                _cleanup_strv_ char **cmd = TAKE_PTR(m.exit_command);
-                monitor_done(&m);
-                (void) exit_command_in_process(cmd);
-                return 0;
-        }
         if (r >= 0 && m.exit_command) {
                 struct cu_error *e = NULL;
                 if (exit_command_run(m.exit_command, &e) < 0)

@@ -68,8 +68,3 @@
 
 int monitor_main(int argc, char **argv);
 
-/* The entry point of this very binary (main.c's CLI).  When set, an exit command whose
- * program is this binary (same file as /proc/self/exe) runs in the monitor's own process once
- * the monitor is done — no fork, no exec — with signals unblocked and SIGPIPE at its default,
- * as an exec'd command would start. */
-void monitor_set_self_main(int (*fn)(int argc, char **argv));

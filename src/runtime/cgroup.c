@@ -17,6 +17,7 @@
 #include "cgroup-internal.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -268,22 +269,6 @@ void cg_hierarchies_free(struct cg_hierarchy *h, size_t n)
         free(h);
 }
 
-/* Decodes the \040-style escapes of mountinfo in place. */
-static void unescape_octal(char *s)
-{
-        char *o = s;
-        for (char *p = s; *p;) {
-                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-                    p[3] >= '0' && p[3] <= '7') {
-                        *o++ = (char) ((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-                        p += 4;
-                } else {
-                        *o++ = *p++;
-                }
-        }
-        *o = '\0';
-}
-
 static bool is_direct_child(const char *root, const char *mnt)
 {
         size_t n = strlen(root);
@@ -343,52 +328,41 @@ static int split_controllers(const char *opts, char *const *known, char ***ret)
         return 0;
 }
 
+struct parse_ctx {
+        const char *root;
+        char *const *known;
+        struct cg_hierarchy *h;
+        size_t n;
+};
+
+static int parse_cb(const struct mountinfo *mi, void *userdata)
+{
+        struct parse_ctx *p = userdata;
+        if (!is_direct_child(p->root, mi->mountpoint))
+                return 0;
+        if (strcmp(mi->fstype, "cgroup2") == 0) {
+                char **none = calloc(1, sizeof(char *));
+                return none ? hierarchy_add(&p->h, &p->n, mi->mountpoint, none, true) : -ENOMEM;
+        }
+        if (strcmp(mi->fstype, "cgroup") != 0)
+                return 0;
+        char **ctrls = NULL;
+        int r = split_controllers(mi->super, p->known, &ctrls);
+        return r < 0 ? r : hierarchy_add(&p->h, &p->n, mi->mountpoint, ctrls, false);
+}
+
 int cg_parse_mountinfo(const char *mountinfo, const char *root, char *const *known,
                        struct cg_hierarchy **ret, size_t *ret_n, struct cu_error **err)
 {
-        struct cg_hierarchy *h = NULL;
-        size_t n = 0;
-        const char *line = mountinfo;
-        int r = 0;
-
-        while (line && *line && r >= 0) {
-                size_t len = strcspn(line, "\n");
-                _cleanup_free_ char *l = strndup(line, len);
-                line += len + (line[len] == '\n');
-                if (!l) {
-                        r = -ENOMEM;
-                        break;
-                }
-                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-                char *f[5] = { NULL };
-                char *save = NULL, *tok = strtok_r(l, " ", &save);
-                for (int i = 0; i < 5 && tok; i++, tok = strtok_r(NULL, " ", &save))
-                        f[i] = tok;
-                while (tok && strcmp(tok, "-") != 0)
-                        tok = strtok_r(NULL, " ", &save);
-                char *fstype = tok ? strtok_r(NULL, " ", &save) : NULL;
-                char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
-                char *super = source ? strtok_r(NULL, " ", &save) : NULL;
-                if (!f[4] || !super)
-                        continue;
-                unescape_octal(f[4]);
-                if (!is_direct_child(root, f[4]))
-                        continue;
-                if (strcmp(fstype, "cgroup2") == 0) {
-                        r = hierarchy_add(&h, &n, f[4], calloc(1, sizeof(char *)), true);
-                } else if (strcmp(fstype, "cgroup") == 0) {
-                        char **ctrls = NULL;
-                        r = split_controllers(super, known, &ctrls);
-                        if (r >= 0)
-                                r = hierarchy_add(&h, &n, f[4], ctrls, false);
-                }
-        }
+        _cleanup_free_ char *text = strdup(mountinfo);
+        struct parse_ctx p = { .root = root, .known = known };
+        int r = text ? mountinfo_foreach_text(text, parse_cb, &p) : -ENOMEM;
         if (r < 0) {
-                cg_hierarchies_free(h, n);
+                cg_hierarchies_free(p.h, p.n);
                 return cu_error_set(err, -r, "parsing mountinfo");
         }
-        *ret = h;
-        *ret_n = n;
+        *ret = p.h;
+        *ret_n = p.n;
         return 0;
 }
 

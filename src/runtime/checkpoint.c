@@ -30,6 +30,7 @@
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "util/parse.h"
 #include "util/path.h"
 #include "util/proc.h"
@@ -138,46 +139,43 @@ int runtime_criu_mount_source(const struct oci_spec *s, const char *key, const c
         return *ret ? 0 : -ENOMEM;
 }
 
+struct ext_mounts {
+        const struct container_state *st;
+        json_t *a;
+};
+
+static int ext_mount_cb(const struct mountinfo *mi, void *userdata)
+{
+        struct ext_mounts *x = userdata;
+        const char *mp = mi->mountpoint, *fstype = mi->fstype;
+        bool cg = streq(fstype, "cgroup") || streq(fstype, "cgroup2");
+        _cleanup_free_ char *src = NULL;
+        if (!cg && (streq(fstype, "tmpfs") || streq(fstype, "proc") || streq(fstype, "sysfs") ||
+                    runtime_criu_mount_source(x->st->spec, mp, NULL, NULL, false, &src) < 0))
+                return 0;
+        /* a key once: criu takes the last mount of a mountpoint */
+        size_t i;
+        json_t *v;
+        json_array_foreach(x->a, i, v)
+                if (streq_ptr(json_string_value(json_object_get(v, "key")), mp))
+                        return 0;
+        return json_array_append_new(x->a, json_pack("{s:s, s:b}", "key", mp, "cgroup", cg)) < 0
+                       ? -ENOMEM
+                       : 0;
+}
+
 /* The external mounts of a running container: every bind of the spec, the masked files and
  * the cgroup hierarchies, as they appear in the init's mountinfo.  {"key","cgroup"} array. */
 static json_t *external_mounts(const struct container_state *st)
 {
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/mountinfo", (int) st->pid);
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file_at(AT_FDCWD, path, &text, NULL) < 0)
+        struct ext_mounts x = { .st = st, .a = json_array() };
+        if (!x.a || mountinfo_foreach(path, ext_mount_cb, &x) < 0) {
+                json_decref(x.a);
                 return NULL;
-        json_t *a = json_array();
-        for (char *line = text, *next; a && line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                /* id parent maj:min root mountpoint opts [optional…] - fstype source super */
-                _cleanup_strv_ char **f = strv_split(line, " ");
-                size_t n = strv_length(f);
-                if (n < 7)
-                        continue;
-                size_t dash = 6;
-                while (dash < n && !streq(f[dash], "-"))
-                        dash++;
-                if (dash + 1 >= n)
-                        continue;
-                const char *mp = f[4], *fstype = f[dash + 1];
-                bool cg = streq(fstype, "cgroup") || streq(fstype, "cgroup2");
-                _cleanup_free_ char *src = NULL;
-                if (!cg && (streq(fstype, "tmpfs") || streq(fstype, "proc") ||
-                            streq(fstype, "sysfs") ||
-                            runtime_criu_mount_source(st->spec, mp, NULL, NULL, false, &src) < 0))
-                        continue;
-                /* a key once: criu takes the last mount of a mountpoint */
-                bool seen = false;
-                size_t i;
-                json_t *v;
-                json_array_foreach(a, i, v) seen |= streq_ptr(json_string_value(json_object_get(v, "key")), mp);
-                if (!seen)
-                        json_array_append_new(a, json_pack("{s:s, s:b}", "key", mp, "cgroup", cg));
         }
-        return a;
+        return x.a;
 }
 
 /* criu's keys for fds 0..2 of the init: "pipe:[N]" for a pipe, "file[MNT:INO]" (hex) for a

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container's mounts, made inside its root: the spec's mounts of every kind (bind,
+ * proc, sysfs, tmpfs with tmpcopyup, …; the cgroup ones in rootfs-cgroup.c), with the root
+ * prepared first.  Pivot and the readonly/masked paths are in rootfs-pivot.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,42 +17,21 @@
 
 #include "devices.h"
 #include "mount-opts.h"
+#include "rootfs-internal.h"
 #include "rootfs.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "util/path.h"
 #include "util/strv.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
-#define CGROUP2_SUPER_MAGIC 0x63677270
 #define SELINUX_MAGIC 0xf97cff8c
-
-enum mount_kind {
-        MOUNT_KIND_BIND,
-        MOUNT_KIND_PROC,
-        MOUNT_KIND_SYSFS,
-        MOUNT_KIND_TMPFS,
-        MOUNT_KIND_CGROUP,
-        MOUNT_KIND_CGROUP2,
-        MOUNT_KIND_OTHER,
-};
-
-struct mount_ctx {
-        const char *rootfs; /* the rootfs' canonical host path */
-        size_t rootfs_len;
-        const char *cgroup_path;
-        int rootfd;
-        bool in_userns;
-        bool has_netns;
-        bool has_cgroupns;
-        const char *label; /* SELinux mount label when SELinux is on, else NULL */
-        int src_fd; /* the current mount's source, opened by stage 1 (user namespace), or -1 */
-};
 
 /* ---- small path helpers ---- */
 
 /* Compares two absolute paths ignoring repeated and trailing slashes. */
-static bool path_equal(const char *a, const char *b)
+bool rootfs_path_equal(const char *a, const char *b)
 {
         for (;;) {
                 while (*a == '/' && (a[1] == '/' || a[1] == '\0'))
@@ -66,7 +48,7 @@ static bool path_equal(const char *a, const char *b)
 }
 
 /* True when path is prefix or below it ("/proc" covers "/proc/x", not "/procx"). */
-static bool path_has_prefix(const char *path, const char *prefix)
+bool rootfs_path_has_prefix(const char *path, const char *prefix)
 {
         size_t n = strlen(prefix);
         while (n > 0 && prefix[n - 1] == '/')
@@ -108,79 +90,9 @@ static int fd_mnt_id(int fd)
         return id;
 }
 
-/* ---- /proc/self/mountinfo ---- */
-
-struct mountinfo {
-        char *root, *mountpoint, *optional, *fstype, *source, *super;
-};
-
-static void unescape_octal(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-                    r[3] >= '0' && r[3] <= '7') {
-                        *w++ = (char) ((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
-/* Splits one mountinfo line in place. */
-static int mountinfo_parse(char *line, struct mountinfo *mi)
-{
-        char *sep = strstr(line, " - ");
-        if (!sep)
-                return -EINVAL;
-        *sep = '\0';
-        char *save = NULL, *f[6];
-        for (int i = 0; i < 6; i++)
-                if (!(f[i] = strtok_r(i ? NULL : line, " ", &save)))
-                        return -EINVAL;
-        mi->root = f[3];
-        mi->mountpoint = f[4];
-        mi->optional = save ? save : (char *) "";
-        save = NULL;
-        mi->fstype = strtok_r(sep + 3, " ", &save);
-        mi->source = strtok_r(NULL, " ", &save);
-        mi->super = strtok_r(NULL, " \n", &save);
-        if (!mi->fstype || !mi->source || !mi->super)
-                return -EINVAL;
-        unescape_octal(mi->root);
-        unescape_octal(mi->mountpoint);
-        unescape_octal(mi->source);
-        return 0;
-}
-
-/* Calls cb for each mount; a non-zero return from cb stops and is returned. */
-static int mountinfo_foreach(int (*cb)(const struct mountinfo *mi, void *userdata),
-                             void *userdata)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        _cleanup_free_ char *line = NULL;
-        size_t n = 0;
-        ssize_t k;
-        while ((k = getline(&line, &n, f)) > 0) {
-                if (line[k - 1] == '\n')
-                        line[k - 1] = '\0';
-                struct mountinfo mi;
-                if (mountinfo_parse(line, &mi) < 0)
-                        continue;
-                int r = cb(&mi, userdata);
-                if (r != 0)
-                        return r;
-        }
-        return 0;
-}
-
 /* ---- mount primitives ---- */
 
-static int mount_error(struct cu_error **err, int e, const char *source, const char *type,
+int rootfs_mount_error(struct cu_error **err, int e, const char *source, const char *type,
                        const char *dest)
 {
         if (!source)
@@ -192,7 +104,7 @@ static int mount_error(struct cu_error **err, int e, const char *source, const c
 }
 
 /* Joins "prefix,data,context=\"label\"" (any part may be missing); NULL when empty. */
-static int make_data(const struct mount_ctx *c, bool label, const char *prefix, const char *data,
+int rootfs_mount_data(const struct mount_ctx *c, bool label, const char *prefix, const char *data,
                      char **ret)
 {
         const char *parts[3] = { prefix, data, NULL };
@@ -225,7 +137,7 @@ static int make_data(const struct mount_ctx *c, bool label, const char *prefix, 
  * the last component must already be a real directory if it exists (no
  * symlink), as runc demands for proc and sysfs.  *ret_st gets its stat, or
  * st_mode 0 when it was just created. */
-static int open_dest_dir(const struct mount_ctx *c, const char *dest, bool strict,
+int rootfs_open_dest_dir(const struct mount_ctx *c, const char *dest, bool strict,
                          const char *type, int *ret_fd, struct stat *ret_st,
                          struct cu_error **err)
 {
@@ -253,7 +165,7 @@ static int open_dest_dir(const struct mount_ctx *c, const char *dest, bool stric
 
 /* After a mount on oldfd's path: reopens dest (now the new mount's root)
  * and checks that it is a different mount than before. */
-static int reopen_mounted(const struct mount_ctx *c, const char *dest, int oldfd, int *ret,
+int rootfs_reopen_mounted(const struct mount_ctx *c, const char *dest, int oldfd, int *ret,
                           struct cu_error **err)
 {
         _cleanup_close_ int fd = open_in_root(c->rootfd, dest, O_PATH, 0);
@@ -267,7 +179,7 @@ static int reopen_mounted(const struct mount_ctx *c, const char *dest, int oldfd
         return 0;
 }
 
-static int apply_propagation(int fd, const char *dest, const struct mount_opts *o,
+int rootfs_apply_propagation(int fd, const char *dest, const struct mount_opts *o,
                              struct cu_error **err)
 {
         char buf[32];
@@ -294,7 +206,7 @@ static int apply_attrs(int fd, const char *dest, const struct mount_opts *o,
 /* MS_BIND|MS_REMOUNT with the requested per-mount flags; when refused (locked
  * flags of a mount from a more privileged namespace), once more with the
  * mount's current lockable flags kept, as runc does. */
-static int remount_bind(int fd, const char *dest, unsigned long flags, unsigned long cleared,
+int rootfs_remount_bind(int fd, const char *dest, unsigned long flags, unsigned long cleared,
                         struct cu_error **err)
 {
         char buf[32];
@@ -339,9 +251,9 @@ static int check_proc_dest(const struct mount_ctx *c, int dstfd, enum mount_kind
         int r = fd_path_in_root(c, dstfd, &rel);
         if (r < 0)
                 return cu_error_set(err, r, "resolving \"%s\" inside the root", dest);
-        if (!path_has_prefix(rel, "/proc"))
+        if (!rootfs_path_has_prefix(rel, "/proc"))
                 return 0;
-        if (path_equal(rel, "/proc")) {
+        if (rootfs_path_equal(rel, "/proc")) {
                 struct statfs sfs;
                 struct stat st;
                 if (kind == MOUNT_KIND_PROC)
@@ -354,7 +266,7 @@ static int check_proc_dest(const struct mount_ctx *c, int dstfd, enum mount_kind
                                      dest);
         }
         for (size_t i = 0; i < ELEMENTSOF(proc_allowed); i++)
-                if (path_equal(rel, proc_allowed[i]))
+                if (rootfs_path_equal(rel, proc_allowed[i]))
                         return 0;
         return cu_error_setx(err, EINVAL, "\"%s\" cannot be mounted because it is inside /proc",
                              dest);
@@ -460,7 +372,7 @@ static int copy_tree(int from, int to, unsigned depth)
 /* ---- the mount kinds ---- */
 
 /* proc, sysfs, tmpfs, mqueue, devpts, cgroup2 and anything else with a type. */
-static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
+int rootfs_mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
                     const struct mount_opts *o, enum mount_kind kind, const char *type,
                     struct cu_error **err)
 {
@@ -474,7 +386,7 @@ static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
                 return cu_error_setx(err, EINVAL, "no type given for a mount that is not a bind");
 
         _cleanup_close_ int dst = -EBADF;
-        r = open_dest_dir(c, dest, kind == MOUNT_KIND_PROC || kind == MOUNT_KIND_SYSFS, type,
+        r = rootfs_open_dest_dir(c, dest, kind == MOUNT_KIND_PROC || kind == MOUNT_KIND_SYSFS, type,
                           &dst, &st, err);
         if (r < 0)
                 return r;
@@ -483,7 +395,7 @@ static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
                 return r;
 
         unsigned long flags = o->flags;
-        if (path_equal(dest, "/dev"))
+        if (rootfs_path_equal(dest, "/dev"))
                 flags &= ~MS_RDONLY; /* devices go in first; finalize makes it ro */
 
         /* A tmpfs over an existing directory keeps its mode unless mode= says otherwise. */
@@ -493,7 +405,7 @@ static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
         bool label = kind != MOUNT_KIND_PROC && kind != MOUNT_KIND_SYSFS &&
                      kind != MOUNT_KIND_CGROUP2;
         _cleanup_free_ char *data = NULL;
-        r = make_data(c, label, prefix, o->data, &data);
+        r = rootfs_mount_data(c, label, prefix, o->data, &data);
         if (r < 0)
                 return cu_error_set(err, r, "mount data");
 
@@ -506,12 +418,12 @@ static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
         }
 
         if (mount(source, fd_path(dst, buf), type, flags, data) < 0)
-                return mount_error(err, errno, source, type, dest);
+                return rootfs_mount_error(err, errno, source, type, dest);
 
         _cleanup_close_ int mnt = -EBADF;
         if (flags & MS_REMOUNT)
                 mnt = TAKE_FD(dst);
-        else if ((r = reopen_mounted(c, dest, dst, &mnt, err)) < 0)
+        else if ((r = rootfs_reopen_mounted(c, dest, dst, &mnt, err)) < 0)
                 return r;
 
         if (under >= 0) {
@@ -525,7 +437,7 @@ static int mount_fs(const struct mount_ctx *c, const struct oci_mount *m,
                         return cu_error_set(err, errno, "tmpcopyup: chown \"%s\"", dest);
         }
 
-        r = apply_propagation(mnt, dest, o, err);
+        r = rootfs_apply_propagation(mnt, dest, o, err);
         if (r < 0)
                 return r;
         return apply_attrs(mnt, dest, o, err);
@@ -561,7 +473,7 @@ static int copy_symlink(const struct mount_ctx *c, int src, const char *dest,
         return cu_error_set(err, errno, "creating symlink \"%s\" -> \"%s\"", dest, target);
 }
 
-static int mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
+int rootfs_mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
                       const struct mount_opts *o, const char *source, struct cu_error **err)
 {
         const char *dest = m->destination;
@@ -576,7 +488,7 @@ static int mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
                                           ? fcntl(c->src_fd, F_DUPFD_CLOEXEC, 3)
                                           : open(source, O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
         if (src < 0)
-                return mount_error(err, errno, source, NULL, dest);
+                return rootfs_mount_error(err, errno, source, NULL, dest);
         if (fstat(src, &st) < 0)
                 return cu_error_set(err, errno, "stat \"%s\"", source);
         if (S_ISLNK(st.st_mode) && (o->ext & MOUNT_EXT_COPY_SYMLINK))
@@ -594,18 +506,18 @@ static int mount_bind(const struct mount_ctx *c, const struct oci_mount *m,
 
         if (mount(fd_path(src, sbuf), fd_path(dst, dbuf), MOUNT_NO_TYPE,
                   MS_BIND | (o->flags & MS_REC), NULL) < 0)
-                return mount_error(err, errno, source, NULL, dest);
+                return rootfs_mount_error(err, errno, source, NULL, dest);
 
         _cleanup_close_ int mnt = -EBADF;
-        r = reopen_mounted(c, dest, dst, &mnt, err);
+        r = rootfs_reopen_mounted(c, dest, dst, &mnt, err);
         if (r < 0)
                 return r;
         if (bind_needs_remount(o)) {
-                r = remount_bind(mnt, dest, o->flags, o->cleared, err);
+                r = rootfs_remount_bind(mnt, dest, o->flags, o->cleared, err);
                 if (r < 0)
                         return r;
         }
-        r = apply_propagation(mnt, dest, o, err);
+        r = rootfs_apply_propagation(mnt, dest, o, err);
         if (r < 0)
                 return r;
         return apply_attrs(mnt, dest, o, err);
@@ -617,7 +529,7 @@ static int mount_sysfs(const struct mount_ctx *c, const struct oci_mount *m,
         /* sysfs can only be mounted by the owner of the network namespace:
          * without one of its own, a userns container gets the host's /sys. */
         if (!(c->in_userns && !c->has_netns)) {
-                int r = mount_fs(c, m, o, MOUNT_KIND_SYSFS, "sysfs", err);
+                int r = rootfs_mount_fs(c, m, o, MOUNT_KIND_SYSFS, "sysfs", err);
                 if (r != -EPERM || !c->in_userns)
                         return r;
                 cu_error_clear(err);
@@ -625,303 +537,7 @@ static int mount_sysfs(const struct mount_ctx *c, const struct oci_mount *m,
         struct mount_opts b = *o;
         b.flags |= MS_BIND | MS_REC;
         log_debug("mounting /sys with rbind (user namespace without its own network namespace)");
-        return mount_bind(c, m, &b, "/sys", err);
-}
-
-/* ---- cgroups ---- */
-
-struct cg_hier {
-        char *controllers; /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
-        char *own; /* the init's cgroup in it (from /proc/self/cgroup) */
-        char *mountpoint; /* where the host has it */
-        char *root; /* mount root of that mount */
-};
-
-static void cg_hier_done(struct cg_hier *h)
-{
-        free(h->controllers);
-        free(h->own);
-        free(h->mountpoint);
-        free(h->root);
-        *h = (struct cg_hier){ 0 };
-}
-
-static void cg_hiers_free(struct cg_hier *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                cg_hier_done(&v[i]);
-        free(v);
-}
-
-struct cg_list {
-        struct cg_hier *v;
-        size_t n;
-};
-
-static void cg_list_done(struct cg_list *l)
-{
-        cg_hiers_free(l->v, l->n);
-        *l = (struct cg_list){ 0 };
-}
-
-/* True when every comma-separated token of want is an option in super. */
-static bool super_has_all(const char *super, const char *want)
-{
-        for (const char *w = want; *w;) {
-                size_t n = strcspn(w, ",");
-                bool found = false;
-                for (const char *s = super; *s;) {
-                        size_t m = strcspn(s, ",");
-                        if (m == n && strncmp(s, w, n) == 0) {
-                                found = true;
-                                break;
-                        }
-                        s += m + (s[m] == ',');
-                }
-                if (!found)
-                        return false;
-                w += n + (w[n] == ',');
-        }
-        return true;
-}
-
-static int find_hier_cb(const struct mountinfo *mi, void *userdata)
-{
-        struct cg_hier *h = userdata;
-        bool v2 = !*h->controllers;
-        if (strcmp(mi->fstype, v2 ? "cgroup2" : "cgroup") != 0)
-                return 0;
-        if (!v2 && !super_has_all(mi->super, h->controllers))
-                return 0;
-        h->mountpoint = strdup(mi->mountpoint);
-        h->root = strdup(mi->root);
-        return h->mountpoint && h->root ? 1 : -ENOMEM;
-}
-
-/* The hierarchies the init is in (the v1 ones, or only the v2 one), with
- * where the host mounts them; hierarchies the host does not mount are left
- * out. */
-static int cgroup_hierarchies(bool v2, struct cg_list *ret)
-{
-        _cleanup_free_ char *text = NULL;
-        int r = read_full_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL);
-        if (r < 0)
-                return r;
-        _cleanup_(cg_list_done) struct cg_list l = { 0 };
-        char *save = NULL;
-        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c1 = *c2 = '\0';
-                bool is_v2 = strcmp(line, "0") == 0 && !c1[1];
-                if (is_v2 != v2)
-                        continue;
-                _cleanup_(cg_hier_done) struct cg_hier h = {
-                        .controllers = strdup(c1 + 1),
-                        .own = strdup(c2 + 1),
-                };
-                if (!h.controllers || !h.own)
-                        return -ENOMEM;
-                r = mountinfo_foreach(find_hier_cb, &h);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                struct cg_hier *nv = reallocarray(l.v, l.n + 1, sizeof(*nv));
-                if (!nv)
-                        return -ENOMEM;
-                l.v = nv;
-                l.v[l.n++] = h;
-                h = (struct cg_hier){ 0 };
-        }
-        *ret = l;
-        l = (struct cg_list){ 0 };
-        return 0;
-}
-
-/* The host directory of the container's cgroup in hierarchy h: cgroup_path
- * if it exists there, else the init's own cgroup.  NULL when neither does. */
-static char *cgroup_source(const struct cg_hier *h, const char *cgroup_path)
-{
-        const char *cands[2] = { cgroup_path, h->own };
-        for (size_t i = 0; i < ELEMENTSOF(cands); i++) {
-                const char *p = cands[i];
-                if (!p)
-                        continue;
-                if (strcmp(h->root, "/") != 0) {
-                        if (!path_has_prefix(p, h->root))
-                                continue;
-                        p += strlen(h->root);
-                }
-                char *full = NULL;
-                if (asprintf(&full, "%s%s%s", h->mountpoint, *p == '/' || !*p ? "" : "/", p) < 0)
-                        return NULL;
-                struct stat st;
-                if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
-                        return full;
-                free(full);
-        }
-        return NULL;
-}
-
-/* One v1 hierarchy under the cgroup tmpfs: a cgroup mount with a cgroup
- * namespace, else a bind of the container's own directory. */
-static int mount_cgroup_v1_one(const struct mount_ctx *c, const struct oci_mount *m,
-                               const struct mount_opts *o, const struct cg_hier *h, int topfd,
-                               struct cu_error **err)
-{
-        const char *name = strrchr(h->mountpoint, '/');
-        name = name ? name + 1 : h->mountpoint;
-        if (!*name)
-                return 0;
-        _cleanup_free_ char *dest = NULL;
-        if (asprintf(&dest, "%s/%s", m->destination, name) < 0)
-                return -ENOMEM;
-        char buf[32];
-        int r;
-
-        _cleanup_free_ char *source = NULL;
-        if (!c->has_cgroupns) {
-                source = cgroup_source(h, c->cgroup_path);
-                if (!source) {
-                        log_debug("cgroup hierarchy %s: no directory for the container, skipping",
-                                  h->controllers);
-                        return 0;
-                }
-        }
-        _cleanup_close_ int dst = mkdir_p_in_root(c->rootfd, dest, 0755);
-        if (dst < 0)
-                return cu_error_set(err, dst, "creating mount point \"%s\"", dest);
-
-        if (c->has_cgroupns) {
-                /* The unified hierarchy of a hybrid host has no controllers. */
-                const char *type = *h->controllers ? "cgroup" : "cgroup2";
-                unsigned long flags = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
-                if (mount(type, fd_path(dst, buf), type, flags,
-                          *h->controllers ? h->controllers : NULL) < 0)
-                        return mount_error(err, errno, type, type, dest);
-        } else {
-                _cleanup_close_ int src = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                char sbuf[32];
-                if (src < 0)
-                        return mount_error(err, errno, source, NULL, dest);
-                if (mount(fd_path(src, sbuf), fd_path(dst, buf), MOUNT_NO_TYPE, MS_BIND | MS_REC,
-                          NULL) < 0)
-                        return mount_error(err, errno, source, NULL, dest);
-        }
-        _cleanup_close_ int mnt = -EBADF;
-        r = reopen_mounted(c, dest, dst, &mnt, err);
-        if (r < 0)
-                return r;
-        if (!c->has_cgroupns) {
-                r = remount_bind(mnt, dest, o->flags, o->cleared, err);
-                if (r < 0)
-                        return r;
-        }
-        r = apply_propagation(mnt, dest, o, err);
-        if (r < 0)
-                return r;
-
-        /* "cpu,cpuacct" is also reachable as "cpu" and "cpuacct". */
-        if (strchr(name, ',')) {
-                _cleanup_free_ char *copy = strdup(name);
-                if (!copy)
-                        return -ENOMEM;
-                char *save = NULL;
-                for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                        if (symlinkat(name, topfd, t) < 0 && errno != EEXIST)
-                                return cu_error_set(err, errno, "symlinking %s/%s to %s",
-                                                    m->destination, t, name);
-        }
-        return 0;
-}
-
-/* v1 or hybrid host: a tmpfs with one directory per hierarchy (and, on a
- * hybrid host, the unified one under its own name, as crun does). */
-static int mount_cgroup_v1(const struct mount_ctx *c, const struct oci_mount *m,
-                           const struct mount_opts *o, struct cu_error **err)
-{
-        const char *dest = m->destination;
-        _cleanup_(cg_list_done) struct cg_list l = { 0 };
-        char buf[32];
-        struct stat st;
-        int r;
-
-        r = cgroup_hierarchies(false, &l);
-        if (r < 0)
-                return cu_error_set(err, r, "listing cgroup hierarchies");
-        _cleanup_(cg_list_done) struct cg_list unified = { 0 };
-        if (cgroup_hierarchies(true, &unified) == 0 && unified.n > 0) {
-                struct cg_hier *nv = reallocarray(l.v, l.n + 1, sizeof(*nv));
-                if (!nv)
-                        return cu_error_set(err, ENOMEM, "listing cgroup hierarchies");
-                l.v = nv;
-                l.v[l.n++] = unified.v[0];
-                unified.v[0] = (struct cg_hier){ 0 };
-        }
-
-        _cleanup_close_ int dst = -EBADF;
-        r = open_dest_dir(c, dest, false, "cgroup", &dst, &st, err);
-        if (r < 0)
-                return r;
-        _cleanup_free_ char *data = NULL;
-        r = make_data(c, true, "mode=755", NULL, &data);
-        if (r < 0)
-                return r;
-        const unsigned long tmpfs_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        if (mount("tmpfs", fd_path(dst, buf), "tmpfs", tmpfs_flags, data) < 0)
-                return mount_error(err, errno, "tmpfs", "tmpfs", dest);
-        _cleanup_close_ int top = -EBADF;
-        r = reopen_mounted(c, dest, dst, &top, err);
-        if (r < 0)
-                return r;
-        _cleanup_close_ int topdir = open_in_root(c->rootfd, dest, O_RDONLY | O_DIRECTORY, 0);
-        if (topdir < 0)
-                return cu_error_set(err, topdir, "opening \"%s\"", dest);
-
-        for (size_t i = 0; i < l.n; i++) {
-                r = mount_cgroup_v1_one(c, m, o, &l.v[i], topdir, err);
-                if (r < 0)
-                        return r;
-        }
-
-        if (o->flags & MS_RDONLY) {
-                r = remount_bind(top, dest, tmpfs_flags | MS_RDONLY, 0, err);
-                if (r < 0)
-                        return r;
-        }
-        return apply_propagation(top, dest, o, err);
-}
-
-/* cgroup2: a fresh mount; when that is refused (a userns without a cgroup
- * namespace), a bind of the container's own directory in the host's. */
-static int mount_cgroup2(const struct mount_ctx *c, const struct oci_mount *m,
-                         const struct mount_opts *o, struct cu_error **err)
-{
-        int r = mount_fs(c, m, o, MOUNT_KIND_CGROUP2, "cgroup2", err);
-        if (r != -EPERM && r != -EBUSY)
-                return r;
-        _cleanup_(cg_list_done) struct cg_list l = { 0 };
-        if (cgroup_hierarchies(true, &l) < 0 || l.n == 0)
-                return r;
-        _cleanup_free_ char *source = cgroup_source(&l.v[0], c->cgroup_path);
-        if (!source)
-                return r;
-        cu_error_clear(err);
-        struct mount_opts b = *o;
-        b.flags |= MS_BIND | MS_REC;
-        return mount_bind(c, m, &b, source, err);
-}
-
-static int mount_cgroup(const struct mount_ctx *c, const struct oci_mount *m,
-                        const struct mount_opts *o, struct cu_error **err)
-{
-        struct statfs sfs;
-        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
-                return mount_cgroup2(c, m, o, err);
-        return mount_cgroup_v1(c, m, o, err);
+        return rootfs_mount_bind(c, m, &b, "/sys", err);
 }
 
 /* ---- setup ---- */
@@ -960,17 +576,17 @@ static int mount_one(const struct mount_ctx *c, const struct oci_mount *m,
         case MOUNT_KIND_BIND:
                 if (streq_ptr(m->type, "bind") && !(o.flags & MS_BIND))
                         o.flags |= MS_BIND;
-                return mount_bind(c, m, &o, m->source, err);
+                return rootfs_mount_bind(c, m, &o, m->source, err);
         case MOUNT_KIND_SYSFS:
                 return mount_sysfs(c, m, &o, err);
         case MOUNT_KIND_CGROUP:
-                return mount_cgroup(c, m, &o, err);
+                return rootfs_mount_cgroup(c, m, &o, err);
         case MOUNT_KIND_CGROUP2:
-                return mount_cgroup2(c, m, &o, err);
+                return rootfs_mount_cgroup2(c, m, &o, err);
         case MOUNT_KIND_PROC:
         case MOUNT_KIND_TMPFS:
         case MOUNT_KIND_OTHER:
-                return mount_fs(c, m, &o, kind, m->type, err);
+                return rootfs_mount_fs(c, m, &o, kind, m->type, err);
         }
         return -EINVAL;
 }
@@ -986,7 +602,7 @@ static int parent_cb(const struct mountinfo *mi, void *userdata)
 {
         struct parent_search *p = userdata;
         size_t n = strlen(mi->mountpoint);
-        if (!path_has_prefix(p->path, mi->mountpoint) || n < p->best)
+        if (!rootfs_path_has_prefix(p->path, mi->mountpoint) || n < p->best)
                 return 0;
         char *mp = strdup(mi->mountpoint);
         if (!mp)
@@ -1012,7 +628,7 @@ static int prepare_root(const struct oci_spec *s, const char *rootfs, struct cu_
                 return cu_error_set(err, errno, "setting the propagation of \"/\"");
 
         struct parent_search p = { .path = rootfs };
-        int r = mountinfo_foreach(parent_cb, &p);
+        int r = mountinfo_foreach(NULL, parent_cb, &p);
         _cleanup_free_ char *mp = p.mountpoint;
         if (r < 0)
                 return cu_error_set(err, r, "reading /proc/self/mountinfo");
@@ -1039,12 +655,12 @@ static int prepare_root_fd(const struct oci_spec *s, const char *rootfs, int pre
         if (mount(NULL, "/", MOUNT_NO_TYPE, prop, NULL) < 0)
                 return cu_error_set(err, errno, "setting the propagation of \"/\"");
         struct parent_search p = { .path = rootfs };
-        int r = mountinfo_foreach(parent_cb, &p);
+        int r = mountinfo_foreach(NULL, parent_cb, &p);
         _cleanup_free_ char *mp = p.mountpoint;
         if (r < 0)
                 return cu_error_set(err, r, "reading /proc/self/mountinfo");
         /* The rootfs itself is often the mount point (an overlay): reach it by the fd. */
-        const char *target = mp && path_equal(mp, rootfs) ? fd_path(pre, buf) : mp;
+        const char *target = mp && rootfs_path_equal(mp, rootfs) ? fd_path(pre, buf) : mp;
         if (mp && p.shared && mount(NULL, target, MOUNT_NO_TYPE, MS_PRIVATE, NULL) < 0)
                 return cu_error_set(err, errno, "making \"%s\" private", mp);
         _cleanup_close_ int tree = (int) syscall(SYS_open_tree, pre, "",
@@ -1066,11 +682,11 @@ static void scan_mounts(const struct oci_spec *s, bool *ret_dev_is_bind, bool *r
         *ret_dev_is_bind = *ret_devpts = false;
         for (size_t i = 0; i < s->n_mounts; i++) {
                 const struct oci_mount *m = &s->mounts[i];
-                if (path_equal(m->destination, "/dev") &&
+                if (rootfs_path_equal(m->destination, "/dev") &&
                     (streq_ptr(m->type, "bind") || strv_contains(m->options, "bind") ||
                      strv_contains(m->options, "rbind")))
                         *ret_dev_is_bind = true;
-                if (path_equal(m->destination, "/dev/pts") && streq_ptr(m->type, "devpts"))
+                if (rootfs_path_equal(m->destination, "/dev/pts") && streq_ptr(m->type, "devpts"))
                         *ret_devpts = true;
         }
 }
@@ -1150,181 +766,5 @@ int rootfs_setup_fd(const struct oci_spec *s, const char *rootfs, int rootfs_fd,
         }
         if (ret_rootfd)
                 *ret_rootfd = TAKE_FD(rootfd);
-        return 0;
-}
-
-/* ---- pivot ---- */
-
-static int move_root(const char *rootfs, struct cu_error **err)
-{
-        if (chdir(rootfs) < 0)
-                return cu_error_set(err, errno, "chdir to the rootfs \"%s\"", rootfs);
-        if (mount(rootfs, "/", MOUNT_NO_TYPE, MS_MOVE, NULL) < 0)
-                return cu_error_set(err, errno, "moving the rootfs \"%s\" to /", rootfs);
-        if (chroot(".") < 0)
-                return cu_error_set(err, errno, "chroot to the rootfs");
-        if (chdir("/") < 0)
-                return cu_error_set(err, errno, "chdir /");
-        return 0;
-}
-
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct cu_error **err)
-{
-        return rootfs_pivot_fd(rootfs, -1, no_pivot, err);
-}
-
-int rootfs_pivot_fd(const char *rootfs, int rootfd, bool no_pivot, struct cu_error **err)
-{
-        char buf[32];
-        if (no_pivot)
-                return move_root(rootfd >= 0 ? fd_path(rootfd, buf) : rootfs, err);
-
-        _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        if (oldroot < 0)
-                return cu_error_set(err, errno, "opening /");
-        _cleanup_close_ int newroot = rootfd >= 0
-                                              ? openat(rootfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC)
-                                              : open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-        if (newroot < 0)
-                return cu_error_set(err, errno, "opening the rootfs \"%s\"", rootfs);
-        if (fchdir(newroot) < 0)
-                return cu_error_set(err, errno, "chdir to the rootfs \"%s\"", rootfs);
-        /* The old root ends up stacked on ".": no directory for it needed. */
-        if (syscall(SYS_pivot_root, ".", ".") < 0)
-                return cu_error_set(err, errno, "pivot_root to \"%s\"", rootfs);
-        if (fchdir(oldroot) < 0)
-                return cu_error_set(err, errno, "chdir to the old root");
-        /* Unmounting must not propagate to the host. */
-        if (mount(NULL, ".", MOUNT_NO_TYPE, MS_SLAVE | MS_REC, NULL) < 0)
-                return cu_error_set(err, errno, "making the old root rslave");
-        if (umount2(".", MNT_DETACH) < 0)
-                return cu_error_set(err, errno, "detaching the old root");
-        if (chdir("/") < 0)
-                return cu_error_set(err, errno, "chdir /");
-        return 0;
-}
-
-/* ---- finalize ---- */
-
-/* "/proc/self/fd/N" when /proc is mounted in the container, else the path
- * itself (after pivot_root nothing can resolve outside the root anyway). */
-static const char *target_of(int fd, const char *path, bool have_proc, char buf[static 32])
-{
-        return have_proc ? fd_path(fd, buf) : path;
-}
-
-/* Remounts the mount at fd read-only, keeping its other per-mount flags. */
-static int remount_ro(int fd, const char *path, bool have_proc, struct cu_error **err)
-{
-        char buf[32];
-        struct statfs sfs;
-        if (fstatfs(fd, &sfs) < 0)
-                return cu_error_set(err, errno, "statfs \"%s\"", path);
-        unsigned long keep = mount_flags_from_statfs(sfs.f_flags) & MOUNT_LOCKABLE_FLAGS;
-        if (mount(NULL, target_of(fd, path, have_proc, buf), MOUNT_NO_TYPE,
-                  MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-                return cu_error_set(err, errno, "remounting \"%s\" read-only", path);
-        return 0;
-}
-
-static int readonly_path(const char *path, bool have_proc, struct cu_error **err)
-{
-        char buf[32];
-        _cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return cu_error_set(err, errno, "opening \"%s\"", path);
-        }
-        const char *t = target_of(fd, path, have_proc, buf);
-        if (mount(t, t, MOUNT_NO_TYPE, MS_BIND | MS_REC, NULL) < 0)
-                return cu_error_set(err, errno, "bind-mounting \"%s\" onto itself", path);
-        _cleanup_close_ int mnt = open(path, O_PATH | O_CLOEXEC);
-        if (mnt < 0)
-                return cu_error_set(err, errno, "reopening \"%s\"", path);
-        return remount_ro(mnt, path, have_proc, err);
-}
-
-static int masked_path(const char *path, bool have_proc, struct cu_error **err)
-{
-        char buf[32];
-        struct stat st;
-        _cleanup_close_ int fd = open(path, O_PATH | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return cu_error_set(err, errno, "opening \"%s\"", path);
-        }
-        if (fstat(fd, &st) < 0)
-                return cu_error_set(err, errno, "stat \"%s\"", path);
-        const char *t = target_of(fd, path, have_proc, buf);
-        if (S_ISDIR(st.st_mode)) {
-                if (mount("tmpfs", t, "tmpfs", MS_RDONLY, NULL) < 0)
-                        return cu_error_set(err, errno, "masking \"%s\" with a read-only tmpfs",
-                                            path);
-                return 0;
-        }
-        if (mount("/dev/null", t, MOUNT_NO_TYPE, MS_BIND, NULL) < 0)
-                return cu_error_set(err, errno, "masking \"%s\" with /dev/null", path);
-        return 0;
-}
-
-static bool dev_wants_ro(const struct oci_spec *s)
-{
-        bool ro = false;
-        for (size_t i = 0; i < s->n_mounts; i++) {
-                if (!path_equal(s->mounts[i].destination, "/dev"))
-                        continue;
-                _cleanup_(mount_opts_done) struct mount_opts o = { 0 };
-                if (mount_opts_parse(s->mounts[i].options, &o) == 0)
-                        ro = o.flags & MS_RDONLY;
-        }
-        return ro;
-}
-
-int rootfs_finalize(const struct oci_spec *s, struct cu_error **err)
-{
-        bool have_proc = access("/proc/self/fd", F_OK) == 0;
-        int r;
-
-        for (char **p = s->linux_.readonly_paths; p && *p; p++) {
-                r = readonly_path(*p, have_proc, err);
-                if (r < 0)
-                        return cu_error_prefix(err, r, "linux.readonlyPaths");
-        }
-        for (char **p = s->linux_.masked_paths; p && *p; p++) {
-                r = masked_path(*p, have_proc, err);
-                if (r < 0)
-                        return cu_error_prefix(err, r, "linux.maskedPaths");
-        }
-
-        if (dev_wants_ro(s)) {
-                _cleanup_close_ int fd = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return cu_error_set(err, errno, "opening /dev");
-                r = remount_ro(fd, "/dev", have_proc, err);
-                if (r < 0)
-                        return r;
-        }
-
-        if (s->root.readonly) {
-                _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return cu_error_set(err, errno, "opening /");
-                r = remount_ro(fd, "/", false, err);
-                if (r < 0)
-                        return cu_error_prefix(err, r, "root.readonly");
-        }
-
-        if (s->linux_.rootfs_propagation) {
-                unsigned long prop;
-                if (mount_propagation_from_string(s->linux_.rootfs_propagation, &prop) < 0)
-                        return cu_error_setx(err, EINVAL,
-                                             "linux.rootfsPropagation: unknown value \"%s\"",
-                                             s->linux_.rootfs_propagation);
-                if (mount(NULL, "/", MOUNT_NO_TYPE, prop, NULL) < 0)
-                        return cu_error_set(err, errno, "linux.rootfsPropagation: setting \"%s\"",
-                                            s->linux_.rootfs_propagation);
-        }
         return 0;
 }
