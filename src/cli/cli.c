@@ -60,6 +60,7 @@ static const struct cli_command system_commands[] = {
         { "df", cmd_system_df },
         { "info", cmd_info },
         { "events", cmd_events },
+        { "migrate", cmd_system_migrate },
         { "prune", cmd_system_prune },
         { "reset", cmd_system_reset },
         { NULL, NULL },

@@ -31,6 +31,7 @@ int cmd_info(struct cli_ctx *c, int argc, char **argv);
 int cmd_system_df(struct cli_ctx *c, int argc, char **argv);
 int cmd_system_prune(struct cli_ctx *c, int argc, char **argv);
 int cmd_system_reset(struct cli_ctx *c, int argc, char **argv);
+int cmd_system_migrate(struct cli_ctx *c, int argc, char **argv);
 /* image-rm.c: removes an image record and the layers and blobs only it used (store lock). */
 struct store;
 int cli_image_delete(struct store *s, const char *id, struct cu_error **err);

@@ -20,6 +20,7 @@
 #include "network/setup.h"
 #include "output.h"
 #include "state/db.h"
+#include "storage/containers-conf.h"
 #include "storage/images.h"
 #include "storage/rootfs.h"
 #include "storage/store.h"
@@ -411,6 +412,56 @@ static int below_cb(const struct mountinfo *mi, void *userdata)
         if (strncmp(mp, b->path, b->len) == 0 && (mp[b->len] == '/' || mp[b->len] == '\0'))
                 return strv_extend(&b->mps, mp) < 0 ? -ENOMEM : 0;
         return 0;
+}
+
+/* podman's system migrate: stops every running container ("stopped ID"), then, with
+ * --new-runtime, moves every container to that runtime (a name of containers.conf's
+ * [engine.runtimes], a path, or "cuttle" for the built-in one). */
+int cmd_system_migrate(struct cli_ctx *c, int argc, char **argv)
+{
+        const char *new_runtime = NULL;
+        struct opt opts[] = {
+                { .name = "new-runtime", .type = OPT_STRING, .value = &new_runtime, .help = "Specify a new runtime for all containers" },
+                { 0 },
+        };
+        struct opts_cmd cmd = { .use = "cuttle system migrate [options]",
+                                .short_desc = "Migrate containers", .opts = opts };
+        int rc = parse_no_args(&cmd, "system migrate", argc, argv);
+        if (rc >= 0)
+                return rc;
+        _cleanup_error_ struct cu_error *err = NULL;
+        _cleanup_free_ char *path = NULL;
+        if (new_runtime && strcmp(new_runtime, "cuttle") != 0 && strcmp(new_runtime, "cuttle-runtime") != 0) {
+                const struct containers_conf *conf = NULL;
+                if (cli_ctx_config(c, &conf, &err) < 0)
+                        return cli_fail(125, err);
+                if (!*new_runtime || containers_conf_runtime_path(conf, new_runtime, &path, NULL) < 0)
+                        return cli_failf(125, "change to runtime \"%s\" requested but no such runtime is defined: invalid argument",
+                                         new_runtime);
+        }
+        struct engine e;
+        if (cli_engine(c, &e, &err) < 0)
+                return cli_fail(125, err);
+        struct ctr_record **all = NULL;
+        if (engine_list(&e, &all, NULL, &err) < 0)
+                return cli_fail(125, err);
+        rc = 0;
+        for (struct ctr_record **r = all; *r && rc == 0; r++) {
+                if ((*r)->state != CTR_STATE_RUNNING && (*r)->state != CTR_STATE_PAUSED &&
+                    (*r)->state != CTR_STATE_STOPPING)
+                        continue;
+                if (engine_stop(&e, (*r)->id, -1, &err) < 0) {
+                        (void) cu_error_prefix(&err, -EIO, "cannot stop container %s", (*r)->id);
+                        rc = cli_fail(125, err);
+                } else {
+                        printf("stopped %s\n", (*r)->id);
+                }
+        }
+        for (struct ctr_record **r = all; new_runtime && *r && rc == 0; r++)
+                if (engine_set_runtime(&e, (*r)->id, path ? new_runtime : "cuttle", path, &err) < 0)
+                        rc = cli_fail(125, err);
+        ctr_record_list_free(all);
+        return rc;
 }
 
 /* Unmounts every mount below path (deepest first).  Returns how many stay. */

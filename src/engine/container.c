@@ -419,6 +419,39 @@ int engine_config_runtime(struct engine *e, json_t *c, const struct engine_creat
         return 0;
 }
 
+int engine_set_runtime(struct engine *e, const char *id, const char *name, const char *path,
+                       struct cu_error **err)
+{
+        _cleanup_lock_ struct lock *l = NULL;
+        _cleanup_ctr_record_ struct ctr_record *r = NULL;
+        int ret = engine_get_locked(e, id, &l, &r, err);
+        if (ret < 0)
+                return ret;
+        if (r->state == CTR_STATE_RUNNING || r->state == CTR_STATE_PAUSED ||
+            r->state == CTR_STATE_STOPPING)
+                return cu_error_setx(err, EBUSY, "container %s is running: container state improper",
+                                     r->id);
+        _cleanup_json_ json_t *c = engine_config(r);
+        if (!c)
+                return cu_error_setx(err, EUCLEAN, "container %s: broken config", r->id);
+        const char *now = json_string_value(json_object_get(c, "RuntimePath"));
+        if (streq_ptr(json_string_value(json_object_get(c, "OCIRuntime")), name) &&
+            streq_ptr(now && *now ? now : NULL, path))
+                return 0;
+        int rc = json_object_set_new(c, "OCIRuntime", json_string(name));
+        if (path)
+                rc |= json_object_set_new(c, "RuntimePath", json_string(path));
+        else
+                (void) json_object_del(c, "RuntimePath");
+        if (rc < 0)
+                return cu_error_set(err, ENOMEM, "container %s", r->id);
+        _cleanup_free_ char *text = json_dumps(c, JSON_COMPACT);
+        if (!text)
+                return cu_error_set(err, ENOMEM, "container %s", r->id);
+        log_debug("container %s: runtime %s (%s)", r->id, name, path ? path : "built-in");
+        return ctr_set_config(e->db, r->id, text, err);
+}
+
 char *engine_oci_path(const struct ctr_record *r)
 {
         _cleanup_json_ json_t *c = engine_config(r);

@@ -184,6 +184,11 @@ int engine_start(struct engine *e, const char *id, const struct engine_start_opt
  * created, stopped or exited. */
 int engine_init(struct engine *e, const char *id, struct cu_error **err);
 
+/* system migrate --new-runtime: the container (not running: -EBUSY) runs under the runtime
+ * name from now on; path is its executable, NULL for the built-in runtime. */
+int engine_set_runtime(struct engine *e, const char *id, const char *name, const char *path,
+                       struct cu_error **err);
+
 /* stop.c: the stop signal, then SIGKILL after timeout seconds (-1: the container's);
  * waits for the exit.  A container that is not running is fine (0). */
 int engine_stop(struct engine *e, const char *id, int timeout, struct cu_error **err);

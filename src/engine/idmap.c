@@ -14,10 +14,10 @@
 
 #include "engine/container.h"
 #include "engine/idmap.h"
+#include "storage/rootfs.h"
 #include "util/cleanup.h"
 #include "util/fileio.h"
 #include "util/log.h"
-#include "util/mountinfo.h"
 #include "util/parse.h"
 #include "util/strv.h"
 
@@ -263,75 +263,6 @@ static void allow_search(const char *path)
 }
 
 
-struct overlay_find {
-        const char *merged;
-        char ***lowers;
-        char **upper, **work;
-        int found;
-};
-
-static int overlay_find_cb(const struct mountinfo *mi, void *userdata)
-{
-        struct overlay_find *f = userdata;
-        if (strcmp(mi->mountpoint, f->merged) != 0)
-                return 0;
-        /* the last mount there wins */
-        strv_free(*f->lowers);
-        *f->lowers = NULL;
-        f->found = 0;
-        if (strcmp(mi->fstype, "overlay") != 0)
-                return 0;
-        _cleanup_strv_ char **o = strv_split(mi->super, ",");
-        for (char **p = o; p && *p; p++) {
-                if (strncmp(*p, "lowerdir+=", 10) == 0) {
-                        (void) strv_extend(f->lowers, *p + 10);
-                } else if (strncmp(*p, "lowerdir=", 9) == 0) {
-                        _cleanup_strv_ char **ls = strv_split(*p + 9, ":");
-                        for (char **q = ls; q && *q; q++)
-                                (void) strv_extend(f->lowers, *q);
-                } else if (strncmp(*p, "upperdir=", 9) == 0) {
-                        free(*f->upper);
-                        *f->upper = strdup(*p + 9);
-                } else if (strncmp(*p, "workdir=", 8) == 0) {
-                        free(*f->work);
-                        *f->work = strdup(*p + 8);
-                }
-        }
-        f->found = *f->lowers ? 1 : 0;
-        return 0;
-}
-
-/* The overlay mounted at merged: its lower dirs, upper and work dir (from mountinfo).
- * 1 when merged is an overlay mount point, 0 when not. */
-static int overlay_layers(const char *merged, char ***lowers, char **upper, char **work)
-{
-        struct overlay_find f = { .merged = merged, .lowers = lowers, .upper = upper, .work = work };
-        if (mountinfo_foreach(NULL, overlay_find_cb, &f) < 0)
-                return 0;
-        return f.found;
-}
-
-static int mount_overlay(char *const *lowers, const char *upper, const char *work, const char *at,
-                         struct cu_error **err)
-{
-        _cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-        if (fs < 0)
-                return cu_error_set(err, errno, "fsopen overlay");
-        for (char *const *l = lowers; *l; l++)
-                if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", *l, 0) < 0)
-                        return cu_error_set(err, errno, "overlay lowerdir %s", *l);
-        if ((upper && fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0) ||
-            (work && fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0))
-                return cu_error_set(err, errno, "overlay upperdir %s", strempty(upper));
-        (void) fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0);
-        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return cu_error_set(err, errno, "creating the overlay");
-        _cleanup_close_ int m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-        if (m < 0 || move_mount(m, "", AT_FDCWD, at, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                return cu_error_set(err, errno, "mounting the overlay at %s", at);
-        return 0;
-}
-
 /* Remounts the overlay at merged with idmapped lower layers: the image's files (owned by
  * host ids) appear as the container's, while what the container writes lands in the upper
  * dir with its host ids.  (overlayfs itself cannot be idmapped; its layers can.) */
@@ -359,7 +290,7 @@ static int overlay_idmap(const char *merged, char **lowers, const char *upper, c
         if (r >= 0)
                 r = write_file_atomic(mark, merged, strlen(merged), 0600, err);
         if (r >= 0) {
-                r = mount_overlay(mapped, upper, work, merged, err);
+                r = overlay_mount(mapped, upper, work, merged, false, false, err);
                 if (r < 0)
                         (void) unlink(mark);
         }
@@ -402,7 +333,11 @@ int engine_idmap_spec_root(json_t *spec, struct engine_spec_ctx *x, struct cu_er
         }
         _cleanup_strv_ char **lowers = NULL;
         _cleanup_free_ char *upper = NULL, *work = NULL;
-        if (overlay_layers(x->rootfs, &lowers, &upper, &work) > 0) {
+        /* The storage's own overlay (not a --rootfs directory) is mounted again with
+         * idmapped lower layers; anything else is idmapped as a whole. */
+        _cleanup_free_ char *own = x->e->store ? rootfs_path(x->e->store, x->id) : NULL;
+        if (own && strcmp(own, x->rootfs) == 0 &&
+            rootfs_overlay_dirs(x->e->store, x->id, &lowers, &upper, &work, NULL) >= 0) {
                 (void) rmdir(root);
                 struct stat st;
                 /* The root directory comes from the upper dir: the container's root owns it. */

@@ -106,8 +106,9 @@ int rootfs_create(struct store *s, const char *ctr_id, char *const *layers, stru
         return copy_tree(src, dst, err);
 }
 
-static int mount_overlay(struct store *s, char **layers, const char *upper, const char *work,
-                         const char *target, bool ro, bool volatile_, struct cu_error **err)
+/* The overlay lower dirs of layers (chain IDs, bottom first): topmost first, and the empty
+ * dir when there is no layer. */
+static int lower_dirs(struct store *s, char **layers, char ***ret)
 {
         size_t n = strv_length(layers);
         _cleanup_strv_ char **paths = NULL;
@@ -129,14 +130,21 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
                 if (strv_extend(&paths, empty) < 0)
                         return -ENOMEM;
         }
+        *ret = TAKE_PTR(paths);
+        return 0;
+}
+
+int overlay_mount(char *const *lowers, const char *upper, const char *work, const char *target,
+                  bool ro, bool volatile_, struct cu_error **err)
+{
         /* overlay needs two lower layers when it has no upper one: a single
          * read-only layer is a read-only bind mount. */
-        if (!upper && strv_length(paths) == 1) {
-                if (mount(paths[0], target, NULL, MS_BIND, NULL) < 0 ||
+        if (!upper && strv_length((char **) lowers) == 1) {
+                if (mount(lowers[0], target, NULL, MS_BIND, NULL) < 0 ||
                     mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0) {
                         int e = errno;
                         umount2(target, MNT_DETACH);
-                        return cu_error_set(err, e, "mounting %s on %s", paths[0], target);
+                        return cu_error_set(err, e, "mounting %s on %s", lowers[0], target);
                 }
                 return 0;
         }
@@ -145,8 +153,8 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
         if (fd >= 0) {
                 _cleanup_close_ int fsfd = fd;
                 bool ok = true;
-                for (size_t i = 0; ok && paths[i]; i++)
-                        ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", paths[i], 0) == 0;
+                for (size_t i = 0; ok && lowers[i]; i++)
+                        ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) == 0;
                 if (ok && upper)
                         ok = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) == 0 &&
                              sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) == 0;
@@ -167,7 +175,7 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
                         return cu_error_set(err, errno, "configuring overlay mount on %s", target);
                 /* an older kernel without "lowerdir+": classic mount below */
         }
-        _cleanup_free_ char *lower = strv_join(paths, ":");
+        _cleanup_free_ char *lower = strv_join((char **) lowers, ":");
         _cleanup_free_ char *opts = NULL;
         if (!lower || asprintf(&opts, "lowerdir=%s%s%s%s%s%s", lower, upper ? ",upperdir=" : "",
                                upper ? upper : "", upper ? ",workdir=" : "", upper ? work : "",
@@ -177,6 +185,41 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
                 return cu_error_setx(err, E2BIG, "too many layers for an overlay mount on this kernel");
         if (mount("overlay", target, "overlay", ro ? MS_RDONLY : 0, opts) < 0)
                 return cu_error_set(err, errno, "mounting overlay on %s", target);
+        return 0;
+}
+
+static int mount_overlay(struct store *s, char **layers, const char *upper, const char *work,
+                         const char *target, bool ro, bool volatile_, struct cu_error **err)
+{
+        _cleanup_strv_ char **paths = NULL;
+        int r = lower_dirs(s, layers, &paths);
+        if (r < 0)
+                return r;
+        return overlay_mount(paths, upper, work, target, ro, volatile_, err);
+}
+
+int rootfs_overlay_dirs(struct store *s, const char *ctr_id, char ***ret_lowers,
+                        char **ret_upper, char **ret_work, struct cu_error **err)
+{
+        if (s->driver != STORE_DRIVER_OVERLAY)
+                return cu_error_setx(err, EOPNOTSUPP, "the %s driver has no overlay", "vfs");
+        _cleanup_free_ char *lp = ctr_dir(s, ctr_id, "layers");
+        _cleanup_free_ char *upper = ctr_dir(s, ctr_id, "diff");
+        _cleanup_free_ char *work = ctr_dir(s, ctr_id, "work");
+        _cleanup_free_ char *list = NULL;
+        if (!lp || !upper || !work)
+                return -ENOMEM;
+        int r = read_full_file(lp, &list, NULL, err);
+        if (r < 0)
+                return cu_error_prefix(err, r, "container %s storage", ctr_id);
+        _cleanup_strv_ char **layers = strv_split(list, "\n");
+        if (!layers)
+                return -ENOMEM;
+        r = lower_dirs(s, layers, ret_lowers);
+        if (r < 0)
+                return r;
+        *ret_upper = TAKE_PTR(upper);
+        *ret_work = TAKE_PTR(work);
         return 0;
 }
 

@@ -26,6 +26,17 @@ int rootfs_unmount(struct store *s, const char *ctr_id, struct cu_error **err);
 /* Unmounts and removes everything of the container's storage. */
 int rootfs_delete(struct store *s, const char *ctr_id, struct cu_error **err);
 
+/* The parts of its overlay: the lower dirs (topmost first), the upper and the work dir —
+ * for a caller that mounts them differently (the engine's idmapped lower layers).
+ * -EOPNOTSUPP for the vfs driver. */
+int rootfs_overlay_dirs(struct store *s, const char *ctr_id, char ***ret_lowers,
+                        char **ret_upper, char **ret_work, struct cu_error **err);
+
+/* An overlay of lowers (topmost first) with upper and work (upper NULL: read-only) on
+ * target; ro: a read-only mount, volatile_: no syncs of the upper dir. */
+int overlay_mount(char *const *lowers, const char *upper, const char *work, const char *target,
+                  bool ro, bool volatile_, struct cu_error **err);
+
 /* The merged path (mounted or not). */
 char *rootfs_path(struct store *s, const char *ctr_id);
 bool rootfs_is_mounted(struct store *s, const char *ctr_id);
