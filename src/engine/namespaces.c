@@ -22,6 +22,8 @@
 #include "engine/idmap.h"
 #include "engine/security-int.h"
 #include "state/lock.h"
+#include "storage/images.h"
+#include "storage/rootfs.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -187,12 +189,69 @@ static void reserve(const char *dir, uint64_t start, uint64_t size)
                 close(fd);
 }
 
+#define AUTO_USERNS_MIN 1024  /* containers/storage's auto_userns_min_size */
+#define AUTO_USERNS_MAX 65536 /* and auto_userns_max_size */
+
+/* The largest id in fields f1 and f2 (1-based, f2 may be 0) of a passwd/group text. */
+static uint64_t max_id_field(char *text, unsigned f1, unsigned f2)
+{
+        uint64_t max = 0;
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                /* nobody and nogroup (65534) do not count, or most images would need
+                 * 65536 ids (containers/storage skips them too) */
+                if (*l == '#' || strncmp(l, "nobody:", 7) == 0 || strncmp(l, "nogroup:", 8) == 0)
+                        continue;
+                unsigned k = 1;
+                for (char *p = l; p; p = strchr(p, ':'), p = p ? p + 1 : NULL, k++) {
+                        if (k != f1 && k != f2)
+                                continue;
+                        if (*p < '0' || *p > '9')
+                                continue;
+                        char *end = NULL;
+                        uint64_t v = strtoull(p, &end, 10);
+                        if (end != p && (*end == ':' || *end == '\0') && v > max && v != 65534)
+                                max = v;
+                }
+        }
+        return max;
+}
+
+/* podman's size of an auto user namespace when none is given: one more than the largest uid
+ * or gid of the image's /etc/passwd and /etc/group (nobody aside), at least AUTO_USERNS_MIN.
+ * (containers/storage also looks at the owners of the layers' files; we do not.) */
+static int auto_size_from_image(struct engine *e, json_t *c, uint64_t *ret, struct cu_error **err)
+{
+        *ret = AUTO_USERNS_MIN;
+        const char *img = json_string_value(json_object_get(c, "Image"));
+        _cleanup_image_rec_ struct image_rec *im = NULL;
+        if (!e || !e->store || !img || image_get(e->db, img, &im, NULL) < 0)
+                return 0;
+        uint64_t max = 0;
+        const char *files[] = { "/etc/passwd", "/etc/group" };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_close_ int fd = image_open_file(e->store, im->layers, files[i], NULL);
+                _cleanup_free_ char *text = NULL;
+                if (fd < 0 || read_full_fd(fd, &text, NULL) < 0)
+                        continue;
+                uint64_t m = i == 0 ? max_id_field(text, 3, 4) : max_id_field(text, 3, 0);
+                max = m > max ? m : max;
+        }
+        if (max + 1 > AUTO_USERNS_MAX)
+                return cu_error_setx(err, EINVAL,
+                                     "the container needs a user namespace with size %" PRIu64
+                                     " that is bigger than the maximum value allowed with userns=auto %d",
+                                     max + 1, AUTO_USERNS_MAX);
+        if (max + 1 > *ret)
+                *ret = max + 1;
+        return 0;
+}
+
 /* --userns auto[:size=N]: a block of N ids from the "containers" ranges not used by another
  * auto container. */
-static int userns_auto(struct engine *e, const char *mode, json_t *uid, json_t *gid,
+static int userns_auto(struct engine *e, json_t *c, const char *mode, json_t *uid, json_t *gid,
                        struct cu_error **err)
 {
-        uint64_t size = 1024, us = 0, un = 0, gs = 0, gn = 0;
+        uint64_t size = 0, us = 0, un = 0, gs = 0, gn = 0;
         struct idmap_range fu[IDMAP_MAX], fg[IDMAP_MAX];
         size_t nfu = 0, nfg = 0;
         if (strncmp(mode, "auto:", 5) == 0) {
@@ -215,7 +274,9 @@ static int userns_auto(struct engine *e, const char *mode, json_t *uid, json_t *
                                 return cu_error_setx(err, EINVAL, "invalid option to auto userns: %s", *o);
                 }
         }
-        int r = subid_range("/etc/subuid", "containers", &us, &un, err);
+        int r = size == 0 ? auto_size_from_image(e, c, &size, err) : 0;
+        if (r >= 0)
+                r = subid_range("/etc/subuid", "containers", &us, &un, err);
         if (r >= 0)
                 r = subid_range("/etc/subgid", "containers", &gs, &gn, err);
         if (r < 0)
@@ -316,7 +377,7 @@ static int userns_config(struct engine *e, json_t *c, const struct engine_sec_op
         if (strncmp(mode, "auto", 4) == 0) {
                 if (maps)
                         return cu_error_setx(err, EINVAL, "cannot specify both auto userns and --uidmap/--gidmap");
-                int r = userns_auto(e, mode, uid, gid, err);
+                int r = userns_auto(e, c, mode, uid, gid, err);
                 if (r < 0)
                         return r;
                 maps = true;

@@ -8,12 +8,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "copy.h"
 #include "rootfs.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/strv.h"
 
 static int sys_fsopen(const char *fs, unsigned flags)
@@ -196,6 +198,56 @@ static int mount_overlay(struct store *s, char **layers, const char *upper, cons
         if (r < 0)
                 return r;
         return overlay_mount(paths, upper, work, target, ro, volatile_, err);
+}
+
+/* Whether dir (a directory of one overlay layer) is marked opaque. */
+static bool layer_dir_opaque(int layerfd, const char *dir)
+{
+        _cleanup_close_ int fd = open_in_root(layerfd, dir, O_RDONLY | O_DIRECTORY, 0);
+        char v = 0;
+        return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", &v, 1) == 1 && v == 'y';
+}
+
+int image_open_file(struct store *s, char **layers, const char *path, struct cu_error **err)
+{
+        /* overlay: the layers top-down, a whiteout or an opaque parent ends the search;
+         * vfs: every layer is complete, the top one is the image. */
+        _cleanup_strv_ char **dirs = NULL;
+        size_t n = strv_length(layers);
+        if (s->driver == STORE_DRIVER_OVERLAY) {
+                int r = lower_dirs(s, layers, &dirs);
+                if (r < 0)
+                        return cu_error_set(err, -r, "image layers");
+        } else if (n > 0) {
+                char *top = store_layer_relpath(s, layers[n - 1]);
+                if (!top || strv_push(&dirs, top) < 0)
+                        return cu_error_set(err, ENOMEM, "image layers");
+        }
+        _cleanup_free_ char *parent = strdup(path);
+        if (!parent)
+                return cu_error_set(err, ENOMEM, "image layers");
+        char *slash = strrchr(parent, '/');
+        if (slash)
+                *slash = '\0';
+        const char *rel = path + strspn(path, "/");
+        for (char **d = dirs; d && *d; d++) {
+                _cleanup_close_ int lfd = openat(s->root_fd, *d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                struct stat st;
+                if (lfd < 0)
+                        continue;
+                int fd = open_in_root(lfd, path, O_RDONLY | O_NOFOLLOW, 0);
+                if (fd >= 0) {
+                        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                                return fd;
+                        close(fd);
+                        break;
+                }
+                if (fstatat(lfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        break; /* a whiteout (0:0 device) or a symlink: not a file we read */
+                if (s->driver == STORE_DRIVER_OVERLAY && *parent && layer_dir_opaque(lfd, parent))
+                        break;
+        }
+        return cu_error_setx(err, ENOENT, "%s: no such file in the image", path);
 }
 
 int rootfs_overlay_dirs(struct store *s, const char *ctr_id, char ***ret_lowers,

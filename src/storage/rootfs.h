@@ -37,6 +37,11 @@ int rootfs_overlay_dirs(struct store *s, const char *ctr_id, char ***ret_lowers,
 int overlay_mount(char *const *lowers, const char *upper, const char *work, const char *target,
                   bool ro, bool volatile_, struct cu_error **err);
 
+/* Opens the regular file path (absolute, resolved inside each layer) of the image made of
+ * layers (chain IDs, bottom first) without mounting it: the topmost layer that has it, as
+ * overlay would show it.  -ENOENT when the image has no such regular file. */
+int image_open_file(struct store *s, char **layers, const char *path, struct cu_error **err);
+
 /* The merged path (mounted or not). */
 char *rootfs_path(struct store *s, const char *ctr_id);
 bool rootfs_is_mounted(struct store *s, const char *ctr_id);
