@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cuttle-registry: pull, push, login, logout (the commands that need libcurl). */
+/* cuttle-registry: login, logout, and the dispatch of pull (pull.c) and push (push.c):
+ * the commands that need libcurl. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,103 +21,6 @@
 static int tls_flag(const struct arg_opt *opts, bool value)
 {
         return args_was_set(opts, "tls-verify") ? (value ? 1 : 0) : -1;
-}
-
-int cmd_pull(struct cli_ctx *c, int argc, char **argv)
-{
-        bool quiet = false, tls = true, all_tags = false;
-        const char *authfile = NULL, *creds = NULL, *arch = NULL, *os = NULL, *variant = NULL, *platform = NULL;
-        struct arg_opt opts[] = {
-                { "all-tags", 'a', ARG_BOOL, &all_tags, "All tagged images in the repository will be pulled" },
-                { "arch", 0, ARG_STRING, &arch, "Use ARCH instead of the architecture of the machine for choosing images" },
-                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
-                { "creds", 0, ARG_STRING, &creds, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry" },
-                { "os", 0, ARG_STRING, &os, "Use OS instead of the running OS for choosing images" },
-                { "platform", 0, ARG_STRING, &platform, "Specify the platform for selecting the image (OS/ARCH[/VARIANT])" },
-                { "quiet", 'q', ARG_BOOL, &quiet, "Suppress output information when pulling images" },
-                { "tls-verify", 0, ARG_BOOL, &tls, "Require HTTPS and verify certificates when contacting registries", "true" },
-                { "variant", 0, ARG_STRING, &variant, "Use VARIANT instead of the running architecture variant for choosing images" },
-                { NULL },
-        };
-        _cleanup_free_ char **pos = NULL;
-        int rc = args_run(c, opts, argc, argv, "cuttle pull [options] IMAGE [IMAGE...]",
-                       "Pull an image from a registry", &pos);
-        if (rc >= 0)
-                return rc;
-        if (!pos[0])
-                return cli_failf(125, "requires at least 1 arg(s), only received 0");
-        if (all_tags)
-                return cli_failf(125, "--all-tags is not supported yet");
-        _cleanup_free_ char *pos_os = NULL, *pos_arch = NULL, *pos_variant = NULL;
-        if (platform) {
-                _cleanup_strv_ char **parts = strv_split(platform, "/");
-                size_t np = strv_length(parts);
-                if (np < 2 || np > 3)
-                        return cli_failf(125, "invalid platform syntax for --platform=\"%s\": OS/ARCH[/VARIANT]", platform);
-                pos_os = strdup(parts[0]);
-                pos_arch = strdup(parts[1]);
-                pos_variant = np == 3 ? strdup(parts[2]) : NULL;
-                os = pos_os;
-                arch = pos_arch;
-                variant = pos_variant;
-        }
-        _cleanup_error_ struct cu_error *err = NULL;
-        struct store *s = NULL;
-        if (cli_ctx_store(c, &s, &err) < 0)
-                return cli_fail(125, err);
-        struct remote_opts ro = { .tls_verify = tls_flag(opts, tls), .authfile = authfile, .creds = creds,
-                                  .registries_conf = c->registries_conf, .os = os, .arch = arch,
-                                  .variant = variant, .progress = quiet ? NULL : stderr };
-        for (size_t i = 0; pos[i]; i++) {
-                char id[65];
-                _cleanup_free_ char *name = NULL;
-                _cleanup_error_ struct cu_error *e = NULL;
-                const char *ref = strncmp(pos[i], "docker://", 9) == 0 ? pos[i] + 9 : pos[i];
-                if (image_pull(s, ref, &ro, id, &name, &e) < 0)
-                        return cli_fail(125, e);
-                printf("%s\n", id);
-        }
-        return 0;
-}
-
-int cmd_push(struct cli_ctx *c, int argc, char **argv)
-{
-        bool quiet = false, tls = true, remove_sig = false;
-        const char *authfile = NULL, *creds = NULL, *digestfile = NULL, *format = NULL;
-        struct arg_opt opts[] = {
-                { "authfile", 0, ARG_STRING, &authfile, "Path of the authentication file" },
-                { "creds", 0, ARG_STRING, &creds, "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry" },
-                { "digestfile", 0, ARG_STRING, &digestfile, "Write the digest of the pushed image to the specified file" },
-                { "format", 'f', ARG_STRING, &format, "Manifest type (oci, v2s2) to use in the destination" },
-                { "quiet", 'q', ARG_BOOL, &quiet, "Suppress output information when pushing images" },
-                { "remove-signatures", 0, ARG_BOOL, &remove_sig, "Discard any pre-existing signatures in the image" },
-                { "tls-verify", 0, ARG_BOOL, &tls, "Require HTTPS and verify certificates when contacting registries", "true" },
-                { NULL },
-        };
-        _cleanup_free_ char **pos = NULL;
-        int rc = args_run(c, opts, argc, argv, "cuttle push [options] IMAGE [DESTINATION]",
-                       "Push an image to a specified destination", &pos);
-        if (rc >= 0)
-                return rc;
-        if (!pos[0] || (pos[1] && pos[2]))
-                return cli_failf(125, "accepts between 1 and 2 arg(s), received %zu", strv_length(pos));
-        _cleanup_error_ struct cu_error *err = NULL;
-        struct store *s = NULL;
-        if (cli_ctx_store(c, &s, &err) < 0)
-                return cli_fail(125, err);
-        struct remote_opts ro = { .tls_verify = tls_flag(opts, tls), .authfile = authfile, .creds = creds,
-                                  .registries_conf = c->registries_conf, .progress = quiet ? NULL : stderr };
-        _cleanup_free_ char *digest = NULL;
-        if (image_push(s, pos[0], pos[1], &ro, &digest, &err) < 0)
-                return cli_fail(125, err);
-        if (digestfile && digest) {
-                FILE *f = fopen(digestfile, "we");
-                if (!f)
-                        return cli_failf(125, "writing %s: %s", digestfile, strerror(errno));
-                fputs(digest, f);
-                fclose(f);
-        }
-        return 0;
 }
 
 static char *read_password(bool from_stdin)

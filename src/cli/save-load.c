@@ -16,6 +16,7 @@
 #include "storage/images.h"
 #include "storage/reference.h"
 #include "storage/store.h"
+#include "storage/transports.h"
 #include "util/strv.h"
 
 int cmd_import(struct cli_ctx *c, int argc, char **argv)
@@ -63,13 +64,38 @@ int cmd_import(struct cli_ctx *c, int argc, char **argv)
         return 0;
 }
 
+/* save --format oci-dir|docker-dir -o DIR: the oci: and dir: transports' writers. */
+static int save_dir(struct cli_ctx *c, enum archive_format fmt, const char *output, char **pos, bool quiet)
+{
+        if (!output)
+                return cli_failf(125, "failed to save image(s): a directory format needs -o DIRECTORY");
+        if (fmt == ARCHIVE_DOCKER_DIR && pos[1])
+                return cli_failf(125, "docker-dir holds one image: got %zu", strv_length(pos));
+        _cleanup_error_ struct cu_error *err = NULL;
+        struct store *s = NULL;
+        if (cli_ctx_store(c, &s, &err) < 0)
+                return cli_fail(125, err);
+        for (size_t i = 0; pos[i]; i++) {
+                _cleanup_image_rec_ struct image_rec *im = NULL;
+                if (image_lookup(s->db, pos[i], &im, &err) < 0)
+                        return cli_fail(125, err);
+                const char *name = image_name_for_arg(im, pos[i]);
+                struct transport_ref tr = { .transport = fmt == ARCHIVE_OCI_DIR ? TRANSPORT_OCI : TRANSPORT_DIR,
+                                            .path = (char *) output, .ref = (char *) name, .index = -1 };
+                if (transport_push(s, im->id, name, &tr, quiet ? NULL : stderr, &err) < 0)
+                        return cli_fail(125, err);
+                cli_event_image(c, "save", im->id, name);
+        }
+        return 0;
+}
+
 int cmd_save(struct cli_ctx *c, int argc, char **argv)
 {
         const char *output = NULL, *format = "docker-archive";
         bool quiet = false, multi = false, compress = false, uncompressed = false;
         struct arg_opt opts[] = {
                 { "compress", 0, ARG_BOOL, &compress, "Compress tarball image layers when saving to a directory using the 'dir' transport" },
-                { "format", 0, ARG_STRING, &format, "Save image to oci-archive, docker-archive", "docker-archive" },
+                { "format", 0, ARG_STRING, &format, "Save image to oci-archive, oci-dir (directory with oci manifest type), docker-archive, docker-dir (directory with v2s2 manifest type)", "docker-archive" },
                 { "multi-image-archive", 'm', ARG_BOOL, &multi, "Interpret additional arguments as images not tags and create a multi-image-archive (only for docker-archive)" },
                 { "output", 'o', ARG_STRING, &output, "Write to a specified file (default: stdout, which must be redirected)" },
                 { "quiet", 'q', ARG_BOOL, &quiet, "Suppress the output" },
@@ -88,8 +114,14 @@ int cmd_save(struct cli_ctx *c, int argc, char **argv)
                 fmt = ARCHIVE_DOCKER;
         else if (strcmp(format, "oci-archive") == 0)
                 fmt = ARCHIVE_OCI;
+        else if (strcmp(format, "oci-dir") == 0)
+                fmt = ARCHIVE_OCI_DIR;
+        else if (strcmp(format, "docker-dir") == 0)
+                fmt = ARCHIVE_DOCKER_DIR;
         else
-                return cli_failf(125, "unsupported format \"%s\": use docker-archive or oci-archive", format);
+                return cli_failf(125, "format value must be one of oci-dir oci-archive docker-dir docker-archive");
+        if (fmt == ARCHIVE_OCI_DIR || fmt == ARCHIVE_DOCKER_DIR)
+                return save_dir(c, fmt, output, pos, quiet);
         if (!output && isatty(STDOUT_FILENO))
                 return cli_failf(125, "failed to save image(s): refusing to save to terminal. Use -o flag or redirect");
         _cleanup_error_ struct cu_error *err = NULL;
@@ -178,8 +210,40 @@ int cmd_load(struct cli_ctx *c, int argc, char **argv)
         if (cli_ctx_store(c, &s, &err) < 0)
                 return cli_fail(125, err);
         _cleanup_strv_ char **loaded = NULL;
-        if (archive_load(s, fd, &loaded, &err) < 0)
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+                /* an OCI layout (named after its path, as podman does) or a dir: directory */
+                bool oci = faccessat(fd, "index.json", F_OK, 0) == 0;
+                if (!oci && faccessat(fd, "manifest.json", F_OK, 0) < 0)
+                        return cli_failf(125, "payload does not match any of the supported image formats:\n"
+                                         " * oci: open %s/index.json: no such file or directory\n"
+                                         " * dir: open %s/manifest.json: no such file or directory", input, input);
+                struct transport_ref tr = { .transport = oci ? TRANSPORT_OCI : TRANSPORT_DIR, .index = -1 };
+                if (!(tr.path = strdup(input)))
+                        return 125;
+                _cleanup_strv_ char **ids = NULL;
+                rc = transport_pull(s, &tr, NULL, &ids, &err);
+                transport_ref_done(&tr);
+                if (rc < 0)
+                        return cli_fail(125, err);
+                _cleanup_image_rec_ struct image_rec *im = NULL;
+                if (image_get(s->db, ids[0], &im, &err) < 0)
+                        return cli_fail(125, err);
+                /* podman prints the layout's name as made from its path, without ":latest" */
+                _cleanup_free_ char *shown = NULL;
+                if (oci && im->names) {
+                        shown = strdup(im->names[0]);
+                        size_t l = shown ? strlen(shown) : 0;
+                        if (l > 7 && strcmp(shown + l - 7, ":latest") == 0)
+                                shown[l - 7] = '\0';
+                } else if (asprintf(&shown, "sha256:%s", im->id) < 0) {
+                        shown = NULL;
+                }
+                if (!shown || strv_extend(&loaded, shown) < 0)
+                        return 125;
+        } else if (archive_load(s, fd, &loaded, &err) < 0) {
                 return cli_fail(125, err);
+        }
         for (size_t i = 0; loaded && loaded[i]; i++) {
                 printf("Loaded image: %s\n", loaded[i]);
                 cli_event_image(c, "load", NULL, loaded[i]);

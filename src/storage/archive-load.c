@@ -218,6 +218,35 @@ static int read_member(int in_fd, const char *name, char **ret, size_t *len, str
         return 0;
 }
 
+/* Where the members are: the staging dir's "in" (an unpacked tar; blobs are
+ * hard-linked from there) or a directory of the user's (blobs are copied). */
+struct load_src {
+        int fd;
+        bool staged;
+        const char *blob_dir; /* "blobs/sha256/" (OCI layout) or "" (dir:) */
+        const struct load_opts *o;
+};
+
+/* Stages the member as a blob, verifying expected/size when given. */
+static int take_blob(struct stage *st, const struct load_src *src, const char *member, const char *expected,
+                     int64_t size, char out[static DIGEST_STR_LEN + 1], uint64_t *ret_size,
+                     struct cu_error **err)
+{
+        _cleanup_free_ char *clean = clean_member(member);
+        if (!clean)
+                return cu_error_setx(err, EINVAL, "invalid archive member name \"%s\"", member);
+        if (src->staged) {
+                _cleanup_free_ char *rel = NULL;
+                if (asprintf(&rel, "in/%s", clean) < 0)
+                        return -ENOMEM;
+                return stage_blob_adopt(st, rel, expected, size, out, ret_size, err);
+        }
+        _cleanup_close_ int fd = openat(src->fd, clean, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return cu_error_set(err, errno, "opening %s", clean);
+        return stage_blob_fd(st, fd, expected, size, out, ret_size, err);
+}
+
 /* One image ready to be published. */
 struct pending {
         char *config, *manifest, *manifest_type;
@@ -289,13 +318,68 @@ static int add_name(char ***names, const char *raw, const char *default_domain)
         return r;
 }
 
+/* The names an image gets: the override of the caller (pull), else the archive's. */
+static int set_names(struct pending *p, const struct load_opts *o, char *const *raw, const char *domain)
+{
+        if (o && o->no_names)
+                return 0;
+        if (o && o->name)
+                return add_name(&p->names, o->name, "localhost");
+        int r = 0;
+        for (size_t t = 0; r >= 0 && raw && raw[t]; t++)
+                r = add_name(&p->names, raw[t], domain);
+        return r;
+}
+
+/* Which manifest.json entries a docker-archive load takes, and the tags they get:
+ * all (load), the one holding o->ref (only that tag), or entry o->index. */
+static int docker_select(json_t *j, const struct load_opts *o, bool *want, char ***ret_ref_tag,
+                         struct cu_error **err)
+{
+        size_t n = json_array_size(j);
+        for (size_t i = 0; i < n; i++)
+                want[i] = !o || (!o->ref && o->index < 0);
+        if (!o)
+                return 0;
+        if (o->index >= 0) {
+                if ((size_t) o->index >= n)
+                        return cu_error_setx(err, EINVAL, "Invalid source index @%d, only %zu manifest items available",
+                                             o->index, n);
+                want[o->index] = true;
+                return 0;
+        }
+        if (!o->ref) {
+                if (o->one && n != 1)
+                        return cu_error_setx(err, EINVAL, "Unexpected tar manifest.json: expected 1 item, got %zu",
+                                             n);
+                return 0;
+        }
+        _cleanup_free_ char *want_name = image_ref_normalize_string(o->ref, "docker.io", err);
+        if (!want_name)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                json_t *tags = json_object_get(json_array_get(j, i), "RepoTags");
+                size_t k;
+                json_t *t;
+                json_array_foreach(tags, k, t) {
+                        _cleanup_free_ char *got = json_is_string(t) ?
+                                image_ref_normalize_string(json_string_value(t), "docker.io", NULL) : NULL;
+                        if (got && strcmp(got, want_name) == 0) {
+                                want[i] = true;
+                                return strv_extend(ret_ref_tag, want_name);
+                        }
+                }
+        }
+        return cu_error_setx(err, ENOENT, "Tag \"%s\" not found", want_name);
+}
+
 /* docker-archive: manifest.json = [{Config, RepoTags, Layers}]. */
-static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t *n_ret,
+static int load_docker(struct stage *st, const struct load_src *src, struct pending **ret, size_t *n_ret,
                        struct cu_error **err)
 {
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
-        int r = read_member(in_fd, "manifest.json", &data, &len, err);
+        int r = read_member(src->fd, "manifest.json", &data, &len, err);
         if (r < 0)
                 return r;
         _cleanup_json_ json_t *j = json_load_data(data, len, "manifest.json", err);
@@ -303,11 +387,19 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
                 return -EINVAL;
         if (!json_is_array(j) || json_array_size(j) == 0 || json_array_size(j) > 1024)
                 return cu_error_setx(err, EINVAL, "manifest.json: expected a non-empty array");
+        _cleanup_free_ bool *want = calloc(json_array_size(j), sizeof(bool));
+        _cleanup_strv_ char **ref_tag = NULL;
+        if (!want)
+                return -ENOMEM;
+        if ((r = docker_select(j, src->o, want, &ref_tag, err)) < 0)
+                return r;
         struct pending *v = calloc(json_array_size(j), sizeof(*v));
         if (!v)
                 return -ENOMEM;
         size_t n = 0;
         for (size_t i = 0; r >= 0 && i < json_array_size(j); i++) {
+                if (!want[i])
+                        continue;
                 json_t *item = json_array_get(j, i);
                 struct pending *p = &v[n++];
                 char ctx[48];
@@ -323,7 +415,7 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
                         break;
                 }
                 size_t cfg_len = 0;
-                if ((r = read_member(in_fd, config_name, &cfg, &cfg_len, err)) < 0)
+                if ((r = read_member(src->fd, config_name, &cfg, &cfg_len, err)) < 0)
                         break;
                 struct image_config_info ci = { 0 };
                 if ((r = image_config_parse(cfg, cfg_len, &ci, err)) < 0)
@@ -345,9 +437,8 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
                 bool docker_types = true;
                 for (size_t l = 0; r >= 0 && l < nl; l++) {
                         _cleanup_free_ char *clean = clean_member(layer_files[l]);
-                        _cleanup_close_ int lfd = clean ? openat(in_fd, clean, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-                        _cleanup_free_ char *rel = NULL;
-                        if (lfd < 0 || asprintf(&rel, "in/%s", clean) < 0) {
+                        _cleanup_close_ int lfd = clean ? openat(src->fd, clean, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+                        if (lfd < 0) {
                                 r = cu_error_setx(err, EINVAL, "%s: layer %s is not in the archive", ctx,
                                                   layer_files[l]);
                                 break;
@@ -355,7 +446,7 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
                         lds[l].media_type = (char *) layer_media_type(lfd, true);
                         if (strcmp(lds[l].media_type, MT_OCI_LAYER_ZSTD) == 0)
                                 docker_types = false;
-                        r = stage_blob_adopt(st, rel, NULL, -1, lds[l].digest, &lds[l].size, err);
+                        r = take_blob(st, src, clean, NULL, -1, lds[l].digest, &lds[l].size, err);
                         if (r >= 0 && !(digests[l] = strdup(lds[l].digest)))
                                 r = -ENOMEM;
                 }
@@ -384,8 +475,8 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
                         for (size_t l = 0; r >= 0 && l < nl; l++)
                                 r = strv_extend(&p->blobs, digests[l]);
                 }
-                for (size_t t = 0; r >= 0 && tags && tags[t]; t++)
-                        r = add_name(&p->names, tags[t], "docker.io");
+                if (r >= 0)
+                        r = set_names(p, src->o, ref_tag ? ref_tag : tags, "docker.io");
                 image_config_info_done(&ci);
                 free(lds);
         }
@@ -400,38 +491,48 @@ static int load_docker(struct stage *st, int in_fd, struct pending **ret, size_t
         return 0;
 }
 
-static int load_oci_manifest(struct stage *st, int in_fd, const struct descriptor *d, struct pending *p,
-                             struct cu_error **err);
+static int load_oci_manifest(struct stage *st, const struct load_src *src, const struct descriptor *d,
+                             struct pending *p, struct cu_error **err);
 
-/* oci-archive: oci-layout, index.json, blobs/sha256/…; every blob is verified. */
-static int load_oci(struct stage *st, int in_fd, struct pending **ret, size_t *n_ret, struct cu_error **err)
+/* oci-archive and oci: oci-layout, index.json, blobs/sha256/…; every blob is verified.
+ * o->ref picks the entry with that org.opencontainers.image.ref.name. */
+static int load_oci(struct stage *st, const struct load_src *src, struct pending **ret, size_t *n_ret,
+                    struct cu_error **err)
 {
+        const struct load_opts *o = src->o;
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
-        int r = read_member(in_fd, "index.json", &data, &len, err);
+        int r = read_member(src->fd, "index.json", &data, &len, err);
         if (r < 0)
                 return r;
         struct image_index x = { 0 };
         r = image_index_parse(data, len, &x, err);
         if (r < 0)
                 return cu_error_prefix(err, r, "index.json");
-        if (x.n == 0) {
-                image_index_done(&x);
-                return cu_error_setx(err, EINVAL, "index.json lists no images");
-        }
-        struct pending *v = calloc(x.n, sizeof(*v));
-        if (!v) {
-                image_index_done(&x);
-                return -ENOMEM;
-        }
+        size_t n_want = 0;
+        for (size_t i = 0; i < x.n; i++)
+                if (!o || !o->ref || (x.manifests[i].ref_name && strcmp(x.manifests[i].ref_name, o->ref) == 0))
+                        n_want++;
+        if (x.n == 0)
+                r = cu_error_setx(err, EINVAL, "index.json lists no images");
+        else if (o && o->ref && n_want == 0)
+                r = cu_error_setx(err, ENOENT, "no descriptor found for reference \"%s\"", o->ref);
+        else if (o && o->one && n_want > 1)
+                r = cu_error_setx(err, EINVAL, "more than one image in oci, choose an image");
+        struct pending *v = r >= 0 ? calloc(x.n, sizeof(*v)) : NULL;
+        if (r >= 0 && !v)
+                r = -ENOMEM;
         size_t n = 0;
         for (size_t i = 0; r >= 0 && i < x.n; i++) {
-                struct pending *p = &v[n++];
-                r = load_oci_manifest(st, in_fd, &x.manifests[i], p, err);
                 const char *ref = x.manifests[i].ref_name;
+                if (o && o->ref && (!ref || strcmp(ref, o->ref) != 0))
+                        continue;
+                struct pending *p = &v[n++];
+                r = load_oci_manifest(st, src, &x.manifests[i], p, err);
                 /* podman reads the ref name as an image name ("latest" → localhost/latest:latest). */
-                if (r >= 0 && ref)
-                        r = add_name(&p->names, ref, "localhost");
+                char *refs[] = { (char *) ref, NULL };
+                if (r >= 0)
+                        r = set_names(p, o, ref ? refs : NULL, "localhost");
         }
         image_index_done(&x);
         if (r < 0) {
@@ -445,25 +546,28 @@ static int load_oci(struct stage *st, int in_fd, struct pending **ret, size_t *n
         return 0;
 }
 
-static int stage_oci_blob(struct stage *st, int in_fd, const struct descriptor *d, struct cu_error **err)
+static int stage_oci_blob(struct stage *st, const struct load_src *src, const struct descriptor *d,
+                          struct cu_error **err)
 {
         if (stage_has_blob(st, d->digest))
                 return 0;
         char path[96], got[DIGEST_STR_LEN + 1];
-        snprintf(path, sizeof(path), "in/blobs/sha256/%s", digest_hex(d->digest));
-        if (faccessat(in_fd, path + 3, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-                return cu_error_setx(err, EINVAL, "blob %s is not in the archive", d->digest);
+        snprintf(path, sizeof(path), "%s%s", src->blob_dir, digest_hex(d->digest));
+        if (faccessat(src->fd, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                return cu_error_setx(err, EINVAL, "blob %s is not in the %s", d->digest,
+                                     src->staged ? "archive" : "directory");
         uint64_t size = 0;
-        int r = stage_blob_adopt(st, path, d->digest, (int64_t) d->size, got, &size, err);
+        int r = take_blob(st, src, path, d->digest, (int64_t) d->size, got, &size, err);
         if (r < 0)
                 return cu_error_prefix(err, r, "blob %s", d->digest);
         return 0;
 }
 
-static int load_oci_manifest(struct stage *st, int in_fd, const struct descriptor *d, struct pending *p,
-                             struct cu_error **err)
+static int load_oci_manifest(struct stage *st, const struct load_src *src, const struct descriptor *d,
+                             struct pending *p, struct cu_error **err)
+
 {
-        int r = stage_oci_blob(st, in_fd, d, err);
+        int r = stage_oci_blob(st, src, d, err);
         if (r < 0)
                 return r;
         _cleanup_close_ int mfd = stage_blob_open(st, d->digest, err);
@@ -483,14 +587,14 @@ static int load_oci_manifest(struct stage *st, int in_fd, const struct descripto
                 const struct descriptor *pick = NULL;
                 r = image_index_select(&x, "linux", host_oci_arch(), NULL, &pick, err);
                 if (r >= 0)
-                        r = load_oci_manifest(st, in_fd, pick, p, err);
+                        r = load_oci_manifest(st, src, pick, p, err);
                 image_index_done(&x);
                 return r;
         }
         struct manifest m = { 0 };
         if ((r = manifest_parse(mdata, mlen, &m, err)) < 0)
                 return r;
-        r = stage_oci_blob(st, in_fd, &m.config, err);
+        r = stage_oci_blob(st, src, &m.config, err);
         _cleanup_close_ int cfd = r >= 0 ? stage_blob_open(st, m.config.digest, err) : -1;
         if (r >= 0 && cfd < 0)
                 r = cfd;
@@ -507,7 +611,7 @@ static int load_oci_manifest(struct stage *st, int in_fd, const struct descripto
         if (!digests)
                 r = -ENOMEM;
         for (size_t l = 0; r >= 0 && l < m.n_layers; l++) {
-                r = stage_oci_blob(st, in_fd, &m.layers[l], err);
+                r = stage_oci_blob(st, src, &m.layers[l], err);
                 if (r >= 0 && !(digests[l] = strdup(m.layers[l].digest)))
                         r = -ENOMEM;
         }
@@ -528,33 +632,99 @@ static int load_oci_manifest(struct stage *st, int in_fd, const struct descripto
         return r;
 }
 
-int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **err)
+/* dir: manifest.json is the manifest; blobs are files named by their hex digest. */
+static int load_dir(struct stage *st, const struct load_src *src, struct pending **ret, size_t *n_ret,
+                    struct cu_error **err)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        int r = read_member(src->fd, "manifest.json", &data, &len, err);
+        if (r < 0)
+                return r;
+        struct descriptor d = { .size = len };
+        if ((r = stage_blob_buffer(st, data, len, d.digest, err)) < 0)
+                return r;
+        struct pending *v = calloc(1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        r = load_oci_manifest(st, src, &d, v, err);
+        if (r >= 0)
+                r = set_names(v, src->o, NULL, "localhost");
+        if (r < 0) {
+                pending_done(v);
+                free(v);
+                return r;
+        }
+        *ret = v;
+        *n_ret = 1;
+        return 0;
+}
+
+/* podman's copy lines for one image (blobs: config, manifest, layers…). */
+static void print_progress(FILE *f, const struct pending *p)
+{
+        if (!f)
+                return;
+        for (size_t i = 2; p->blobs && p->blobs[0] && p->blobs[1] && p->blobs[i]; i++)
+                fprintf(f, "Copying blob %s\n", p->blobs[i]);
+        if (p->blobs && p->blobs[0])
+                fprintf(f, "Copying config %s\n", p->blobs[0]);
+        fputs("Writing manifest to image destination\nStoring signatures\n", f);
+}
+
+static int read_source(struct stage *st, enum image_source kind, struct load_src *src, struct pending **v,
+                       size_t *n, struct cu_error **err)
+{
+        bool oci = faccessat(src->fd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+                   faccessat(src->fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        switch (kind) {
+        case IMAGE_SOURCE_ARCHIVE:
+                if (oci)
+                        return load_oci(st, src, v, n, err);
+                if (faccessat(src->fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        return load_docker(st, src, v, n, err);
+                return cu_error_setx(err, EINVAL, "payload does not match any of the supported image "
+                                     "formats (oci-archive, docker-archive)");
+        case IMAGE_SOURCE_DOCKER_ARCHIVE:
+                return load_docker(st, src, v, n, err);
+        case IMAGE_SOURCE_OCI_ARCHIVE:
+        case IMAGE_SOURCE_OCI_DIR:
+                return load_oci(st, src, v, n, err);
+        case IMAGE_SOURCE_DIR:
+                src->blob_dir = "";
+                return load_dir(st, src, v, n, err);
+        }
+        return -EINVAL;
+}
+
+int archive_load_from(struct store *s, enum image_source kind, int fd, const struct load_opts *o,
+                      char ***ret_loaded, char ***ret_ids, struct cu_error **err)
 {
         _cleanup_stage_ struct stage *st = NULL;
         int r = stage_new(s, &st, err);
         if (r < 0)
                 return r;
-        if (mkdirat(stage_dirfd(st), "in", 0700) < 0)
-                return cu_error_set(err, errno, "creating staging directory");
-        _cleanup_close_ int in_fd = openat(stage_dirfd(st), "in", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (in_fd < 0)
-                return cu_error_set(err, errno, "opening staging directory");
-        r = extract_members(fd, in_fd, err);
-        if (r < 0)
-                return cu_error_prefix(err, r, "payload does not match any of the supported image formats");
+        struct load_src src = { .fd = fd, .blob_dir = "blobs/sha256/", .o = o };
+        _cleanup_close_ int in_fd = -1;
+        if (kind != IMAGE_SOURCE_OCI_DIR && kind != IMAGE_SOURCE_DIR) {
+                if (mkdirat(stage_dirfd(st), "in", 0700) < 0)
+                        return cu_error_set(err, errno, "creating staging directory");
+                in_fd = openat(stage_dirfd(st), "in", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (in_fd < 0)
+                        return cu_error_set(err, errno, "opening staging directory");
+                r = extract_members(fd, in_fd, err);
+                if (r < 0)
+                        return cu_error_prefix(err, r, "payload does not match any of the supported image formats");
+                src.fd = in_fd;
+                src.staged = true;
+        }
+        FILE *progress = o ? o->progress : NULL;
         struct pending *v = NULL;
         size_t n = 0;
-        if (faccessat(in_fd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-            faccessat(in_fd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-                r = load_oci(st, in_fd, &v, &n, err);
-        else if (faccessat(in_fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-                r = load_docker(st, in_fd, &v, &n, err);
-        else
-                r = cu_error_setx(err, EINVAL, "payload does not match any of the supported image "
-                                  "formats (oci-archive, docker-archive)");
+        r = read_source(st, kind, &src, &v, &n, err);
         if (r < 0)
                 return r;
-        _cleanup_strv_ char **loaded = NULL;
+        _cleanup_strv_ char **loaded = NULL, **idv = NULL;
         struct image_new *ims = calloc(n + 1, sizeof(*ims));
         char (*ids)[DIGEST_HEX_LEN + 1] = calloc(n + 1, sizeof(*ids));
         if (!ims || !ids)
@@ -570,18 +740,25 @@ int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **
                         .blobs = (const char *const *) p->blobs, .n_blobs = strv_length(p->blobs),
                         .created = p->created,
                 };
+                if (progress)
+                        fputs("Getting image source signatures\n", progress);
+                print_progress(progress, p);
         }
         if (r >= 0)
                 r = stage_commit_images(st, ims, n, ids, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 struct pending *p = &v[i];
-                if (p->names)
-                        for (size_t k = 0; r >= 0 && p->names[k]; k++)
-                                r = strv_extend(&loaded, p->names[k]);
-                else {
+                for (size_t k = 0; r >= 0 && p->names && p->names[k]; k++) {
+                        r = strv_extend(&loaded, p->names[k]);
+                        if (r >= 0)
+                                r = strv_extend(&idv, ids[i]);
+                }
+                if (r >= 0 && !p->names) {
                         char buf[DIGEST_STR_LEN + 1];
                         snprintf(buf, sizeof(buf), "sha256:%s", ids[i]);
                         r = strv_extend(&loaded, buf);
+                        if (r >= 0)
+                                r = strv_extend(&idv, ids[i]);
                 }
         }
         free(ims);
@@ -591,6 +768,14 @@ int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **
         free(v);
         if (r < 0)
                 return r;
-        *ret_loaded = TAKE_PTR(loaded);
+        if (ret_loaded)
+                *ret_loaded = TAKE_PTR(loaded);
+        if (ret_ids)
+                *ret_ids = TAKE_PTR(idv);
         return 0;
+}
+
+int archive_load(struct store *s, int fd, char ***ret_loaded, struct cu_error **err)
+{
+        return archive_load_from(s, IMAGE_SOURCE_ARCHIVE, fd, NULL, ret_loaded, NULL, err);
 }
