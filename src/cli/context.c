@@ -11,6 +11,7 @@
 #include "context.h"
 #include "opts.h"
 #include "state/db.h"
+#include "network/networks.h"
 #include "storage/containers-conf.h"
 #include "storage/store.h"
 #include "util/log.h"
@@ -289,6 +290,14 @@ int cli_ctx_db(struct cli_ctx *c, struct db **ret, struct cu_error **err)
                 const struct containers_conf *conf = NULL;
                 int r = cli_ctx_config(c, &conf, err);
                 if (r < 0)
+                        return r;
+                /* every network call takes the database: the network layer gets its
+                 * configuration here, once, before any of them (a bad default_subnet fails
+                 * every command, as podman's) */
+                struct networks_config nc = { .default_network = conf->default_network,
+                                              .default_subnet = conf->default_subnet,
+                                              .config_dir = conf->network_config_dir };
+                if ((r = networks_set_config(&nc, err)) < 0)
                         return r;
                 _cleanup_free_ char *path = NULL;
                 if (asprintf(&path, "%s/cuttle.db", c->root) < 0)

@@ -39,6 +39,39 @@ static int parse(struct cli_ctx *c, struct opts_cmd *cmd, int argc, char **argv,
         return 0;
 }
 
+/* Templates see podman's Go field names (types.Network): .Name, .NetworkInterface,
+ * .Subnets (.Subnet, .Gateway, .LeaseRange.StartIP), .Labels …, beside the JSON keys. */
+static void template_fields(json_t *row)
+{
+        static const char *const map[][2] = {
+                { "name", "Name" }, { "id", "ID" }, { "driver", "Driver" },
+                { "network_interface", "NetworkInterface" }, { "created", "Created" },
+                { "ipv6_enabled", "IPv6Enabled" }, { "internal", "Internal" },
+                { "dns_enabled", "DNSEnabled" }, { "labels", "Labels" }, { "options", "Options" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
+                json_t *v = json_object_get(row, map[i][0]);
+                json_object_set_new(row, map[i][1], v ? json_incref(v) : json_object());
+        }
+        json_t *ipam = json_object_get(row, "ipam_options");
+        json_object_set_new(row, "IPAMOptions", ipam ? json_incref(ipam) : json_object());
+        json_t *subs = json_array();
+        size_t k;
+        json_t *s;
+        json_array_foreach(json_object_get(row, "subnets"), k, s) {
+                json_t *lr = json_object_get(s, "lease_range");
+                json_t *g = json_pack("{s:O,s:s}", "Subnet", json_object_get(s, "subnet"), "Gateway",
+                                      strempty(json_string_value(json_object_get(s, "gateway"))));
+                if (g && lr)
+                        json_object_set_new(g, "LeaseRange", json_pack("{s:O,s:O}", "StartIP",
+                                                                       json_object_get(lr, "start_ip"), "EndIP",
+                                                                       json_object_get(lr, "end_ip")));
+                if (g)
+                        json_array_append_new(subs, g);
+        }
+        json_object_set_new(row, "Subnets", subs);
+}
+
 static int cmd_create(struct cli_ctx *c, int argc, char **argv)
 {
         _cleanup_strv_ char **subnets = NULL, **gateways = NULL, **ranges = NULL, **labels = NULL, **options = NULL;
@@ -131,13 +164,16 @@ static int cmd_ls(struct cli_ctx *c, int argc, char **argv)
                 if (!json_out) {
                         char id[13];
                         snprintf(id, sizeof(id), "%.12s", v[i]->id);
+                        template_fields(row);
                         json_object_set_new(row, "ID", json_string(notrunc ? v[i]->id : id));
-                        json_object_set_new(row, "Name", json_string(v[i]->name));
-                        json_object_set_new(row, "Driver", json_string(v[i]->driver));
-                        json_object_set_new(row, "NetworkInterface", json_string(v[i]->interface));
-                        json_object_set_new(row, "Internal", json_boolean(v[i]->internal));
-                        json_object_set_new(row, "IPv6Enabled", json_boolean(v[i]->ipv6));
-                        json_object_set_new(row, "DNSEnabled", json_boolean(v[i]->dns_enabled));
+                        /* ls prints labels as podman's report does: k=v,k=v */
+                        _cleanup_free_ char *labels = NULL;
+                        size_t ll = 0;
+                        FILE *lf = open_memstream(&labels, &ll);
+                        for (size_t j = 0; lf && v[i]->labels && v[i]->labels[j] && v[i]->labels[j + 1]; j += 2)
+                                fprintf(lf, "%s%s=%s", j ? "," : "", v[i]->labels[j], v[i]->labels[j + 1]);
+                        if (lf && fclose(lf) == 0)
+                                json_object_set_new(row, "Labels", json_string(strempty(labels)));
                 }
                 json_array_append_new(rows, row);
         }
@@ -192,7 +228,10 @@ static int cmd_inspect(struct cli_ctx *c, int argc, char **argv)
                         cu_error_clear(&err);
                         continue;
                 }
-                json_array_append_new(out, network_to_json(n));
+                json_t *nj = network_to_json(n);
+                if (format && strcmp(format, "json") != 0)
+                        template_fields(nj);
+                json_array_append_new(out, nj);
                 network_free(n);
         }
         opts_args_done(&a);
@@ -284,7 +323,7 @@ static int cmd_prune(struct cli_ctx *c, int argc, char **argv)
                 return cli_fail(125, err);
         int rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
-                if (strcmp(v[i]->name, NETWORK_DEFAULT_NAME) == 0 || network_lease_count(db, v[i]->name, NULL) != 0)
+                if (network_is_default(v[i]->name) || network_lease_count(db, v[i]->name, NULL) != 0)
                         continue;
                 int m = network_filter_match(v[i], filters, &err);
                 if (m < 0)

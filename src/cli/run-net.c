@@ -58,9 +58,8 @@ static int check(struct cli_ctx *c, struct engine_create_opts *o, struct opt *op
                 if (conf->netns && (strcmp(conf->netns, "host") == 0 || strcmp(conf->netns, "none") == 0 ||
                                     strcmp(conf->netns, "slirp4netns") == 0 || strcmp(conf->netns, "pasta") == 0))
                         def = conf->netns;
-                else if (conf->default_network && *conf->default_network &&
-                         strcmp(conf->default_network, "podman") != 0)
-                        def = conf->default_network;
+                /* otherwise bridge mode on the default network, whose name (default_network)
+                 * the network layer has from the configuration (cli_ctx_db()) */
                 if (def && strv_extend(&n->networks, def) < 0)
                         return cli_failf(125, "out of memory");
         }

@@ -263,7 +263,7 @@ static int remove_networks(struct engine *e, bool every, char ***names)
                 return cli_fail(125, err);
         int rc = 0;
         for (size_t i = 0; i < n; i++) {
-                bool dflt = strcmp(v[i]->name, NETWORK_DEFAULT_NAME) == 0;
+                bool dflt = network_is_default(v[i]->name);
                 if ((dflt && !every) || (!every && network_lease_count(e->db, v[i]->name, NULL) != 0))
                         continue;
                 cu_error_clear(&err);

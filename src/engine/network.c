@@ -185,7 +185,7 @@ static int parse_networks(struct engine *e, char *const *values, char **ret_mode
                         if (!name)
                                 return -ENOMEM;
                         bool dflt = strcmp(name, "bridge") == 0 || strcmp(name, "private") == 0;
-                        json_t *ent = net_entry(dflt ? NETWORK_DEFAULT_NAME : name);
+                        json_t *ent = net_entry(dflt ? network_default_name() : name);
                         json_array_append_new(nets, ent);
                         if (colon) {
                                 int r = net_entry_options(ent, colon + 1, err);
@@ -200,7 +200,7 @@ static int parse_networks(struct engine *e, char *const *values, char **ret_mode
                                 return cu_error_setx(err, EINVAL,
                                                      "can only set extra network names, selected mode %s conflicts with bridge: invalid argument",
                                                      *n);
-                        json_array_append_new(nets, net_entry(strcmp(*n, "bridge") == 0 ? NETWORK_DEFAULT_NAME : *n));
+                        json_array_append_new(nets, net_entry(strcmp(*n, "bridge") == 0 ? network_default_name() : *n));
                 }
         }
         if (!mode && (nv == 0 || json_array_size(nets) > 0)) {
@@ -208,7 +208,7 @@ static int parse_networks(struct engine *e, char *const *values, char **ret_mode
                 if (!mode)
                         return -ENOMEM;
                 if (json_array_size(nets) == 0)
-                        json_array_append_new(nets, net_entry(NETWORK_DEFAULT_NAME));
+                        json_array_append_new(nets, net_entry(network_default_name()));
         }
         *ret_mode = TAKE_PTR(mode);
         return 0;

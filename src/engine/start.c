@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "network/networks.h"
 #include "state/lock.h"
 #include "storage/images.h"
 #include "storage/rootfs.h"
@@ -67,7 +68,7 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
         if (engine_health_monitor_args(e, id, c, &a) < 0 ||
             engine_notify_monitor_args(e, id, c, preserve_fds, &a) < 0)
                 return NULL;
-        const char *cmd[16];
+        const char *cmd[20];
         size_t n = 0;
         cmd[n++] = self;
         cmd[n++] = "--root";
@@ -85,6 +86,10 @@ static char **monitor_argv(struct engine *e, const char *id, json_t *c, const ch
         if (e->tmp_dir && *e->tmp_dir) {
                 cmd[n++] = "--tmpdir";
                 cmd[n++] = e->tmp_dir;
+        }
+        if (networks_config_dir()) { /* the cleanup must see the same networks */
+                cmd[n++] = "--network-config-dir";
+                cmd[n++] = networks_config_dir();
         }
         cmd[n++] = "container";
         cmd[n++] = "cleanup";

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netfiles.h"
 #include "networks.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -40,6 +41,25 @@ static const char *const schema_steps[] = {
         "CREATE TABLE network_attachments ("
         "  container TEXT PRIMARY KEY,"
         "  data TEXT NOT NULL);",
+        /* 2: leases name networks that may live in files or be the built-in default (no
+         * foreign key); the default network is no longer stored (it follows the
+         * configuration), so the record cuttle made on first use goes */
+        "CREATE TABLE network_leases_new ("
+        "  network TEXT NOT NULL,"
+        "  container TEXT NOT NULL,"
+        "  family INTEGER NOT NULL,"
+        "  ip TEXT NOT NULL,"
+        "  prefix INTEGER NOT NULL,"
+        "  gateway TEXT,"
+        "  mac TEXT,"
+        "  PRIMARY KEY (network, container, family),"
+        "  UNIQUE (network, ip));"
+        "INSERT INTO network_leases_new SELECT network, container, family, ip, prefix, gateway, mac "
+        "  FROM network_leases;"
+        "DROP TABLE network_leases;"
+        "ALTER TABLE network_leases_new RENAME TO network_leases;"
+        "CREATE INDEX network_leases_container ON network_leases(container);"
+        "DELETE FROM networks WHERE id = '" DEFAULT_ID "';",
 };
 
 int networks_migrate(struct db *db, struct cu_error **err)
@@ -79,131 +99,6 @@ int network_name_valid(const char *name, struct cu_error **err)
         if (!ok)
                 return cu_error_setx(err, EINVAL, "network name %s invalid: names must match "
                                      "[a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument", strempty(name));
-        return 0;
-}
-
-/* ---- JSON (podman's shape) ------------------------------------------------ */
-
-static json_t *kv_object(char *const *kv)
-{
-        json_t *o = json_object();
-        for (size_t i = 0; kv && kv[i] && kv[i + 1]; i += 2)
-                json_object_set_new(o, kv[i], json_string(kv[i + 1]));
-        return o;
-}
-
-json_t *network_to_json(const struct cu_network *n)
-{
-        json_t *o = json_object();
-        char buf[CU_IP_STRLEN];
-        json_object_set_new(o, "name", json_string(n->name));
-        json_object_set_new(o, "id", json_string(n->id));
-        json_object_set_new(o, "driver", json_string(n->driver));
-        json_object_set_new(o, "network_interface", json_string(n->interface));
-        json_object_set_new(o, "created", json_string(n->created));
-        json_t *subs = json_array();
-        for (size_t i = 0; i < n->n_subnets; i++) {
-                const struct net_subnet *s = n->subnets + i;
-                json_t *so = json_object();
-                json_object_set_new(so, "subnet", json_string(cu_cidr_format(&s->subnet, buf)));
-                if (s->gateway.family)
-                        json_object_set_new(so, "gateway", json_string(cu_ip_format(&s->gateway, buf)));
-                if (s->has_range) {
-                        json_t *lr = json_object();
-                        json_object_set_new(lr, "start_ip", json_string(cu_ip_format(&s->range_start, buf)));
-                        json_object_set_new(lr, "end_ip", json_string(cu_ip_format(&s->range_end, buf)));
-                        json_object_set_new(so, "lease_range", lr);
-                }
-                json_array_append_new(subs, so);
-        }
-        json_object_set_new(o, "subnets", subs);
-        json_object_set_new(o, "ipv6_enabled", json_boolean(n->ipv6));
-        json_object_set_new(o, "internal", json_boolean(n->internal));
-        json_object_set_new(o, "dns_enabled", json_boolean(n->dns_enabled));
-        if (n->labels && n->labels[0])
-                json_object_set_new(o, "labels", kv_object(n->labels));
-        if (n->options && n->options[0])
-                json_object_set_new(o, "options", kv_object(n->options));
-        json_object_set_new(o, "ipam_options", json_pack("{s:s}", "driver", "host-local"));
-        return o;
-}
-
-static int apply_options(struct cu_network *n, struct cu_error **err)
-{
-        for (size_t i = 0; n->options && n->options[i] && n->options[i + 1]; i += 2) {
-                const char *k = n->options[i], *v = n->options[i + 1];
-                if (strcmp(k, "mtu") == 0) {
-                        unsigned mtu;
-                        if (safe_atou(v, &mtu) < 0 || (mtu && (mtu < 68 || mtu > 65535)))
-                                return cu_error_setx(err, EINVAL, "invalid mtu %s", v);
-                        n->mtu = mtu;
-                } else if (strcmp(k, "isolate") == 0) {
-                        if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
-                                n->isolate = true;
-                        else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || !*v)
-                                n->isolate = false;
-                        else
-                                return cu_error_setx(err, EINVAL, "failed to parse isolate option: "
-                                                     "strconv.ParseBool: parsing \"%s\": invalid syntax", v);
-                } else {
-                        return cu_error_setx(err, EINVAL, "unsupported bridge network option %s", k);
-                }
-        }
-        return 0;
-}
-
-int network_from_json(json_t *o, struct cu_network **ret, struct cu_error **err)
-{
-        _cleanup_network_ struct cu_network *n = calloc(1, sizeof(*n));
-        if (!n)
-                return -ENOMEM;
-        int r;
-        if ((r = json_get_string(o, "name", "network", &n->name, err)) < 0 ||
-            (r = json_get_string(o, "id", "network", &n->id, err)) < 0 ||
-            (r = json_get_string(o, "driver", "network", &n->driver, err)) < 0 ||
-            (r = json_get_string(o, "network_interface", "network", &n->interface, err)) < 0 ||
-            (r = json_get_string(o, "created", "network", &n->created, err)) < 0 ||
-            (r = json_get_bool(o, "ipv6_enabled", "network", &n->ipv6, NULL, err)) < 0 ||
-            (r = json_get_bool(o, "internal", "network", &n->internal, NULL, err)) < 0 ||
-            (r = json_get_bool(o, "dns_enabled", "network", &n->dns_enabled, NULL, err)) < 0 ||
-            (r = json_get_string_map(o, "labels", "network", &n->labels, err)) < 0 ||
-            (r = json_get_string_map(o, "options", "network", &n->options, err)) < 0)
-                return r;
-        if (!n->name || !n->id || !n->interface)
-                return cu_error_setx(err, EINVAL, "network: name, id and network_interface are required");
-        if (!n->driver && !(n->driver = strdup("bridge")))
-                return -ENOMEM;
-        if (!n->created && !(n->created = strdup("")))
-                return -ENOMEM;
-        json_t *subs = NULL;
-        if ((r = json_get_array(o, "subnets", "network", &subs, err)) < 0)
-                return r;
-        size_t i;
-        json_t *s;
-        json_array_foreach(subs, i, s) {
-                if (i >= NETWORK_MAX_SUBNETS)
-                        return cu_error_setx(err, EINVAL, "network: too many subnets");
-                struct net_subnet *ns = n->subnets + i;
-                const char *sub = json_string_value(json_object_get(s, "subnet"));
-                const char *gw = json_string_value(json_object_get(s, "gateway"));
-                json_t *lr = json_object_get(s, "lease_range");
-                if ((r = cu_cidr_parse(sub, &ns->subnet, NULL, err)) < 0)
-                        return r;
-                if (gw && (r = cu_ip_parse(gw, &ns->gateway, err)) < 0)
-                        return r;
-                if (lr) {
-                        ns->has_range = true;
-                        if ((r = cu_ip_parse(json_string_value(json_object_get(lr, "start_ip")),
-                                             &ns->range_start, err)) < 0 ||
-                            (r = cu_ip_parse(json_string_value(json_object_get(lr, "end_ip")),
-                                             &ns->range_end, err)) < 0)
-                                return r;
-                }
-                n->n_subnets++;
-        }
-        if ((r = apply_options(n, err)) < 0)
-                return r;
-        *ret = TAKE_PTR(n);
         return 0;
 }
 
@@ -255,93 +150,99 @@ static char *now_rfc3339(void)
         return asprintf(&out, "%s%sZ", date, frac) < 0 ? NULL : out;
 }
 
-static int create_default(struct db *db, struct cu_error **err)
-{
-        struct cu_network n = { .name = (char *) NETWORK_DEFAULT_NAME, .id = (char *) DEFAULT_ID,
-                                .driver = (char *) "bridge", .interface = (char *) NETWORK_DEFAULT_IFACE,
-                                .n_subnets = 1 };
-        _cleanup_free_ char *created = now_rfc3339();
-        if (!created)
-                return -ENOMEM;
-        n.created = created;
-        cu_cidr_parse(NETWORK_DEFAULT_SUBNET, &n.subnets[0].subnet, NULL, NULL);
-        cu_cidr_default_gateway(&n.subnets[0].subnet, &n.subnets[0].gateway);
-        /* INSERT OR IGNORE semantics: a concurrent first use may have made it */
-        _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "SELECT 1 FROM networks WHERE name = 'podman'", err);
-        if (!s)
-                return -EIO;
-        int r = db_step(db, s, err);
-        if (r != 0)
-                return r < 0 ? r : 0;
-        return network_insert(db, &n, err);
-}
-
-static int ensure_default(struct db *db, struct cu_error **err)
-{
-        int r = networks_migrate(db, err);
-        if (r < 0)
-                return r;
-        {
-                _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "SELECT 1 FROM networks WHERE name = 'podman'", err);
-                if (!s)
-                        return -EIO;
-                r = db_step(db, s, err);
-                if (r != 0)
-                        return r < 0 ? r : 0;
-        }
-        if ((r = db_begin(db, err)) < 0)
-                return r;
-        return db_end(db, create_default(db, err), err);
-}
-
 static int not_found(const char *what, struct cu_error **err)
 {
         return cu_error_setx(err, ENOENT, "unable to find network with name or ID %s: network not found", what);
 }
 
-int network_get(struct db *db, const char *name_or_id, struct cu_network **ret, struct cu_error **err)
+/* ---- the configuration and the built-in default network ------------------------ */
+
+static struct {
+        char *default_name;  /* NULL: NETWORK_DEFAULT_NAME */
+        char *config_dir;    /* NULL: the database */
+        bool have_subnet;
+        struct cu_cidr subnet;
+} cfg;
+
+int networks_set_config(const struct networks_config *c, struct cu_error **err)
 {
-        int r = ensure_default(db, err);
-        if (r < 0)
-                return r;
-        if (!name_or_id || !*name_or_id)
-                return not_found("", err);
-        _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "SELECT data FROM networks WHERE name = ?1 "
-                                                     "UNION ALL SELECT data FROM networks WHERE name != ?1 "
-                                                     "AND substr(id, 1, length(?1)) = ?1 LIMIT 2", err);
-        if (!s)
-                return -EIO;
-        db_bind_text(s, 1, name_or_id);
-        r = db_step(db, s, err);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return not_found(name_or_id, err);
-        /* an exact name wins; several ID prefixes are ambiguous */
-        _cleanup_network_ struct cu_network *n = NULL;
-        if ((r = load_row(s, &n, err)) < 0)
-                return r;
-        if (strcmp(n->name, name_or_id) != 0) {
-                r = db_step(db, s, err);
-                if (r < 0)
-                        return r;
-                if (r > 0)
-                        return cu_error_setx(err, ENOTUNIQ, "more than one result for network ID %s", name_or_id);
-        }
+        const char *name = c && c->default_network && *c->default_network ? c->default_network : NULL;
+        const char *sub = c && c->default_subnet && *c->default_subnet ? c->default_subnet : NULL;
+        const char *dir = c && c->config_dir && *c->config_dir ? c->config_dir : NULL;
+        struct cu_cidr cidr = { 0 };
+        struct cu_ip gw;
+        char b[CU_IP_STRLEN];
+        _cleanup_error_ struct cu_error *e = NULL;
+        if (name && network_name_valid(name, &e) < 0)
+                return cu_error_setx(err, EINVAL, "invalid default_network \"%s\" in containers.conf: %s", name,
+                                     cu_error_msg(e));
+        if (sub && cu_cidr_parse(sub, &cidr, NULL, &e) < 0)
+                return cu_error_setx(err, EINVAL, "failed to parse default subnet: %s", cu_error_msg(e));
+        /* podman takes a /31 or /32 and makes a network no container can join */
+        if (sub && (cu_cidr_default_gateway(&cidr, &gw) < 0 ||
+                    (cidr.ip.family == AF_INET && cidr.prefix > 30) || cidr.prefix > 126))
+                return cu_error_setx(err, EINVAL, "failed to parse default subnet: subnet %s is too small",
+                                     cu_cidr_format(&cidr, b));
+        _cleanup_free_ char *n = name ? strdup(name) : NULL, *d = dir ? strdup(dir) : NULL;
+        if ((name && !n) || (dir && !d))
+                return -ENOMEM;
+        free(cfg.default_name);
+        free(cfg.config_dir);
+        cfg.default_name = TAKE_PTR(n);
+        cfg.config_dir = TAKE_PTR(d);
+        cfg.have_subnet = sub != NULL;
+        cfg.subnet = cidr;
+        return 0;
+}
+
+const char *network_default_name(void)
+{
+        return cfg.default_name ? cfg.default_name : NETWORK_DEFAULT_NAME;
+}
+
+bool network_is_default(const char *name)
+{
+        return name && strcmp(name, network_default_name()) == 0;
+}
+
+const char *networks_config_dir(void)
+{
+        return cfg.config_dir;
+}
+
+int network_builtin_default(struct cu_network **ret, struct cu_error **err)
+{
+        _cleanup_network_ struct cu_network *n = calloc(1, sizeof(*n));
+        if (!n || !(n->name = strdup(network_default_name())) || !(n->id = strdup(DEFAULT_ID)) ||
+            !(n->driver = strdup("bridge")) || !(n->interface = strdup(NETWORK_DEFAULT_IFACE)) ||
+            !(n->created = now_rfc3339()))
+                return cu_error_set(err, ENOMEM, "building the default network");
+        struct net_subnet *s = n->subnets;
+        if (cfg.have_subnet)
+                s->subnet = cfg.subnet;
+        else
+                cu_cidr_parse(NETWORK_DEFAULT_SUBNET, &s->subnet, NULL, NULL);
+        cu_cidr_default_gateway(&s->subnet, &s->gateway);
+        n->n_subnets = 1;
+        n->ipv6 = s->subnet.ip.family == AF_INET6;
         *ret = TAKE_PTR(n);
         return 0;
 }
 
-int network_list(struct db *db, struct cu_network ***ret, size_t *n, struct cu_error **err)
+/* ---- reading: the store (database or files), then the default ------------------ */
+
+static int db_list(struct db *db, struct cu_network ***ret, size_t *n, struct cu_error **err)
 {
-        int r = ensure_default(db, err);
+        int r = networks_migrate(db, err);
         if (r < 0)
                 return r;
         _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "SELECT data FROM networks ORDER BY name", err);
         if (!s)
                 return -EIO;
-        struct cu_network **v = NULL;
+        struct cu_network **v = calloc(1, sizeof(*v));
         size_t k = 0;
+        if (!v)
+                return -ENOMEM;
         while ((r = db_step(db, s, err)) > 0) {
                 struct cu_network *net = NULL;
                 struct cu_network **nv = realloc(v, (k + 2) * sizeof(*v));
@@ -364,6 +265,83 @@ int network_list(struct db *db, struct cu_network ***ret, size_t *n, struct cu_e
         return 0;
 }
 
+static int cmp_net(const void *a, const void *b)
+{
+        return strcmp((*(struct cu_network *const *) a)->name, (*(struct cu_network *const *) b)->name);
+}
+
+int network_list(struct db *db, struct cu_network ***ret, size_t *n, struct cu_error **err)
+{
+        struct cu_network **v = NULL;
+        size_t k = 0;
+        int r = cfg.config_dir ? netfiles_list(cfg.config_dir, &v, &k, err) : db_list(db, &v, &k, err);
+        if (r < 0)
+                return r;
+        bool stored = false;
+        for (size_t i = 0; i < k && !stored; i++)
+                stored = network_is_default(v[i]->name);
+        if (!stored) {
+                struct cu_network **nv = realloc(v, (k + 2) * sizeof(*v));
+                if (!nv) {
+                        networks_free(v, k);
+                        return -ENOMEM;
+                }
+                v = nv;
+                if ((r = network_builtin_default(&v[k], err)) < 0) {
+                        networks_free(v, k);
+                        return r;
+                }
+                v[++k] = NULL;
+                qsort(v, k, sizeof(*v), cmp_net);
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+int network_get(struct db *db, const char *name_or_id, struct cu_network **ret, struct cu_error **err)
+{
+        if (!name_or_id || !*name_or_id)
+                return not_found("", err);
+        /* the usual case, a name: one file, no directory walk */
+        if (cfg.config_dir) {
+                int r = netfiles_get(cfg.config_dir, name_or_id, ret, err);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                if (network_is_default(name_or_id))
+                        return network_builtin_default(ret, err);
+        }
+        struct cu_network **v = NULL;
+        size_t n = 0;
+        int r = network_list(db, &v, &n, err);
+        if (r < 0)
+                return r;
+        /* an exact name wins; several ID prefixes are ambiguous */
+        size_t hit = n, prefixes = 0;
+        for (size_t i = 0; i < n && hit == n; i++)
+                if (strcmp(v[i]->name, name_or_id) == 0)
+                        hit = i;
+        size_t by_id = n;
+        for (size_t i = 0; i < n && hit == n; i++)
+                if (strncmp(v[i]->id, name_or_id, strlen(name_or_id)) == 0) {
+                        by_id = i;
+                        prefixes++;
+                }
+        if (hit == n && prefixes == 1)
+                hit = by_id;
+        if (hit < n) {
+                *ret = v[hit];
+                v[hit] = v[--n];
+                r = 0;
+        } else if (prefixes > 1) {
+                r = cu_error_setx(err, ENOTUNIQ, "more than one result for network ID %s", name_or_id);
+        } else {
+                r = not_found(name_or_id, err);
+        }
+        networks_free(v, n);
+        return r;
+}
+
 int network_lease_count(struct db *db, const char *name, struct cu_error **err)
 {
         int r = networks_migrate(db, err);
@@ -380,28 +358,50 @@ int network_lease_count(struct db *db, const char *name, struct cu_error **err)
         return (int) sqlite3_column_int64(s, 0);
 }
 
-int network_remove(struct db *db, const char *name, bool force, struct cu_error **err)
+static int db_remove_locked(struct db *db, const char *name, bool force, struct cu_error **err)
 {
-        if (strcmp(name, NETWORK_DEFAULT_NAME) == 0)
-                return cu_error_setx(err, EPERM, "default network %s cannot be removed", name);
-        int r = networks_migrate(db, err);
-        if (r < 0 || (r = db_begin(db, err)) < 0)
-                return r;
         int used = network_lease_count(db, name, err);
         if (used < 0)
-                return db_end(db, used, err);
+                return used;
         if (used > 0 && !force)
-                return db_end(db, cu_error_setx(err, EBUSY, "\"%s\" has associated containers with it. Use -f to "
-                                                "forcibly delete containers and pods: network is being used", name),
-                              err);
-        _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "DELETE FROM networks WHERE name = ?", err);
-        if (!s)
-                return db_end(db, -EIO, err);
-        db_bind_text(s, 1, name);
-        r = db_step(db, s, err);
-        if (r >= 0 && db_changes(db) == 0)
-                r = not_found(name, err);
-        return db_end(db, r < 0 ? r : 0, err);
+                return cu_error_setx(err, EBUSY, "\"%s\" has associated containers with it. Use -f to "
+                                     "forcibly delete containers and pods: network is being used", name);
+        int r = 0;
+        if (!cfg.config_dir) {
+                _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "DELETE FROM networks WHERE name = ?", err);
+                if (!s)
+                        return -EIO;
+                db_bind_text(s, 1, name);
+                r = db_step(db, s, err);
+                if (r >= 0 && db_changes(db) == 0)
+                        return not_found(name, err);
+        } else if ((r = netfiles_remove(cfg.config_dir, name, err)) < 0) {
+                return r == -ENOENT ? not_found(name, err) : r;
+        }
+        if (r >= 0 && used > 0) {
+                _cleanup_stmt_ sqlite3_stmt *s = db_stmt(db, "DELETE FROM network_leases WHERE network = ?", err);
+                if (!s)
+                        return -EIO;
+                db_bind_text(s, 1, name);
+                r = db_step(db, s, err);
+        }
+        return r < 0 ? r : 0;
+}
+
+int network_remove(struct db *db, const char *name, bool force, struct cu_error **err)
+{
+        if (network_is_default(name))
+                return cu_error_setx(err, EPERM, "default network %s cannot be removed", name);
+        int r = networks_migrate(db, err);
+        if (r < 0)
+                return r;
+        int lock = -EBADF;
+        if (cfg.config_dir && (lock = netfiles_lock(cfg.config_dir, err)) < 0)
+                return lock;
+        if ((r = db_begin(db, err)) >= 0)
+                r = db_end(db, db_remove_locked(db, name, force, err), err);
+        safe_close(lock);
+        return r;
 }
 
 /* ---- create --------------------------------------------------------------- */
@@ -420,6 +420,26 @@ static int random_hex_id(char **ret)
         return 0;
 }
 
+int network_ifaddr_subnet(const struct ifaddrs *i, struct cu_cidr *ret)
+{
+        if (!i->ifa_addr || !i->ifa_netmask ||
+            (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+                return 0;
+        bool v4 = i->ifa_addr->sa_family == AF_INET;
+        struct cu_ip a = { .family = i->ifa_addr->sa_family }, m = a;
+        size_t len = v4 ? 4 : 16;
+        memcpy(a.a, v4 ? (const void *) &((const struct sockaddr_in *) i->ifa_addr)->sin_addr
+                       : (const void *) &((const struct sockaddr_in6 *) i->ifa_addr)->sin6_addr, len);
+        memcpy(m.a, v4 ? (const void *) &((const struct sockaddr_in *) i->ifa_netmask)->sin_addr
+                       : (const void *) &((const struct sockaddr_in6 *) i->ifa_netmask)->sin6_addr, len);
+        unsigned prefix = 0;
+        while (prefix < len * 8 && (m.a[prefix / 8] & (0x80 >> (prefix % 8))))
+                prefix++;
+        char text[CU_IP_STRLEN + 8], b[CU_IP_STRLEN];
+        snprintf(text, sizeof(text), "%s/%u", cu_ip_format(&a, b), prefix);
+        return prefix > 0 && cu_cidr_parse(text, ret, NULL, NULL) == 0 ? 1 : 0;
+}
+
 /* Subnets on the host's interfaces, except bridges of our own networks. */
 static int host_subnet_used(const struct cu_cidr *c, struct cu_network **nets, size_t nn)
 {
@@ -428,30 +448,11 @@ static int host_subnet_used(const struct cu_cidr *c, struct cu_network **nets, s
                 return -errno;
         int used = 0;
         for (struct ifaddrs *i = ifa; i && !used; i = i->ifa_next) {
-                if (!i->ifa_addr || !i->ifa_netmask ||
-                    (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-                        continue;
                 bool ours = false;
                 for (size_t k = 0; k < nn && !ours; k++)
                         ours = strcmp(nets[k]->interface, i->ifa_name) == 0;
-                if (ours)
-                        continue;
-                struct cu_ip a = { .family = i->ifa_addr->sa_family }, m = a;
-                size_t len = a.family == AF_INET ? 4 : 16;
-                const void *ap = a.family == AF_INET ? (const void *) &((struct sockaddr_in *) i->ifa_addr)->sin_addr
-                                                     : (const void *) &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
-                const void *mp = a.family == AF_INET ? (const void *) &((struct sockaddr_in *) i->ifa_netmask)->sin_addr
-                                                     : (const void *) &((struct sockaddr_in6 *) i->ifa_netmask)->sin6_addr;
-                memcpy(a.a, ap, len);
-                memcpy(m.a, mp, len);
-                unsigned prefix = 0;
-                for (size_t b = 0; b < len * 8 && (m.a[b / 8] & (0x80 >> (b % 8))); b++)
-                        prefix++;
-                char text[CU_IP_STRLEN + 8], ab[CU_IP_STRLEN];
-                snprintf(text, sizeof(text), "%s/%u", cu_ip_format(&a, ab), prefix);
                 struct cu_cidr hc;
-                if (cu_cidr_parse(text, &hc, NULL, NULL) == 0 && prefix > 0 && cu_cidr_overlaps(&hc, c))
-                        used = 1;
+                used = !ours && network_ifaddr_subnet(i, &hc) > 0 && cu_cidr_overlaps(&hc, c);
         }
         freeifaddrs(ifa);
         return used;
@@ -608,7 +609,7 @@ static int create_locked(struct db *db, const struct network_create_opts *o, str
         n->internal = o->internal;
         n->dns_enabled = !o->disable_dns;
         if ((r = parse_kv(o->labels, &n->labels, err)) < 0 || (r = parse_kv(o->options, &n->options, err)) < 0 ||
-            (r = apply_options(n, err)) < 0)
+            (r = network_parse_options(n, err)) < 0)
                 goto out;
         size_t ns = strv_length(o->subnets);
         if (ns > NETWORK_MAX_SUBNETS) {
@@ -687,7 +688,8 @@ static int create_locked(struct db *db, const struct network_create_opts *o, str
                         goto out;
                 n->subnets[n->n_subnets++] = s;
         }
-        if ((r = network_insert(db, n, err)) < 0)
+        r = cfg.config_dir ? netfiles_write(cfg.config_dir, n, err) : network_insert(db, n, err);
+        if (r < 0)
                 goto out;
         *ret = TAKE_PTR(n);
         r = 0;
@@ -712,10 +714,20 @@ int network_create(struct db *db, const struct network_create_opts *o, struct cu
         }
         if (o->driver && strcmp(o->driver, "bridge") != 0)
                 return cu_error_setx(err, EINVAL, "unsupported driver %s: invalid argument", o->driver);
-        int r = ensure_default(db, err);
-        if (r < 0 || (r = db_begin(db, err)) < 0)
+        int r = networks_migrate(db, err);
+        if (r < 0)
                 return r;
-        return db_end(db, create_locked(db, o, ret, err), err);
+        if (!cfg.config_dir) {
+                if ((r = db_begin(db, err)) < 0)
+                        return r;
+                return db_end(db, create_locked(db, o, ret, err), err);
+        }
+        int lock = netfiles_lock(cfg.config_dir, err);
+        if (lock < 0)
+                return lock;
+        r = create_locked(db, o, ret, err);
+        safe_close(lock);
+        return r;
 }
 
 /* ---- filters -------------------------------------------------------------- */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,21 +117,53 @@ static int plan_load(struct db *db, struct fw_plan *p, struct cu_error **err)
         return 0;
 }
 
-/* fw_net wants an array of cidrs: copy them out of the networks. */
+/* The subnets of the addresses on a bridge (global ones), at most max: another root sharing
+ * the bridge (podman0 of several engines, each with its own default_subnet), or this
+ * root's containers still on a subnet the configuration has since changed. */
+static size_t bridge_subnets(struct ifaddrs *ifa, const char *bridge, struct cu_cidr *out, size_t max)
+{
+        size_t k = 0;
+        for (struct ifaddrs *i = ifa; i && k < max; i = i->ifa_next)
+                if (strcmp(i->ifa_name, bridge) == 0 && network_ifaddr_subnet(i, out + k) > 0 &&
+                    !(out[k].ip.family == AF_INET6 && out[k].ip.a[0] == 0xfe && (out[k].ip.a[1] & 0xc0) == 0x80))
+                        k++; /* not IPv6 link-local */
+        return k;
+}
+
+/* fw_net wants an array of cidrs: copy them out of the networks, with the other subnets
+ * that the bridge carries (so that their containers keep their masquerade). */
 static int plan_apply(struct fw_plan *p, const struct fw_change *chg, struct cu_error **err)
 {
-        struct cu_cidr cidrs[64][NETWORK_MAX_SUBNETS];
+        enum { MAXC = 2 * NETWORK_MAX_SUBNETS };
+        struct cu_cidr cidrs[64][MAXC];
+        struct ifaddrs *ifa = NULL;
+        if (getifaddrs(&ifa) < 0)
+                ifa = NULL;
         size_t k = 0;
         for (size_t i = 0; i < p->n_nets && k < p->n_fnets; i++) {
                 if (p->fnets[k].bridge != p->nets[i]->interface)
                         continue;
-                if (k >= 64)
+                if (k >= 64) {
+                        freeifaddrs(ifa);
                         return cu_error_setx(err, E2BIG, "too many networks in use");
+                }
+                size_t nc = 0;
                 for (size_t j = 0; j < p->nets[i]->n_subnets; j++)
-                        cidrs[k][j] = p->nets[i]->subnets[j].subnet;
+                        cidrs[k][nc++] = p->nets[i]->subnets[j].subnet;
+                struct cu_cidr extra[NETWORK_MAX_SUBNETS];
+                size_t ne = bridge_subnets(ifa, p->nets[i]->interface, extra, NETWORK_MAX_SUBNETS);
+                for (size_t e = 0; e < ne && nc < MAXC; e++) {
+                        bool known = false;
+                        for (size_t j = 0; j < nc && !known; j++)
+                                known = cu_cidr_overlaps(&cidrs[k][j], extra + e);
+                        if (!known && !p->nets[i]->internal)
+                                cidrs[k][nc++] = extra[e];
+                }
                 p->fnets[k].subnets = cidrs[k];
+                p->fnets[k].n_subnets = nc;
                 k++;
         }
+        freeifaddrs(ifa);
         struct fw_state st = { p->fnets, p->n_fnets, p->ctrs, p->n_ctrs };
         _cleanup_free_ char *script = NULL;
         int r = fw_build(&st, chg, &script, err);
@@ -243,7 +277,10 @@ int net_status(struct db *db, const char *runroot, const char *id, json_t **ret,
 
 /* ---- host side ----------------------------------------------------------------- */
 
-static int ensure_bridge(struct rtnl *rt, const struct cu_network *n, bool ports, struct cu_error **err)
+/* The bridge up with the network's gateways; *added: a gateway was new on it (its
+ * masquerade rules must then be rewritten).  Returns its index. */
+static int ensure_bridge(struct rtnl *rt, const struct cu_network *n, bool ports, bool *added,
+                         struct cu_error **err)
 {
         int idx = rtnl_link_index(rt, n->interface, NULL);
         if (idx < 0) {
@@ -261,6 +298,8 @@ static int ensure_bridge(struct rtnl *rt, const struct cu_network *n, bool ports
                 int r = rtnl_addr_add(rt, idx, &s->gateway, s->subnet.prefix, err);
                 if (r < 0 && r != -EEXIST)
                         return r;
+                if (r >= 0 && added)
+                        *added = true;
                 cu_error_clear(err);
         }
         char key[128];
@@ -357,6 +396,7 @@ static int setup_locked(struct db *db, const struct net_setup_opts *o, struct cu
                 return r;
         if ((r = lo_up(&ns, err)) < 0 || (nsfd = netns_open(path, err)) < 0 || (r = rtnl_open(&host, err)) < 0)
                 goto out;
+        bool new_gateway = false;
         for (size_t i = 0; i < nn; i++) {
                 struct net_lease *l = NULL;
                 size_t nl = 0;
@@ -365,7 +405,7 @@ static int setup_locked(struct db *db, const struct net_setup_opts *o, struct cu
                 json_t *an = json_array_get(json_object_get(att, "networks"), i);
                 const char *veth = json_string_value(json_object_get(an, "veth"));
                 for (int attempt = 0;; attempt++) {
-                        int bidx = ensure_bridge(&host, nets[i], o->n_ports > 0, err);
+                        int bidx = ensure_bridge(&host, nets[i], o->n_ports > 0, &new_gateway, err);
                         if (bidx < 0) {
                                 r = bidx;
                                 break;
@@ -385,7 +425,7 @@ static int setup_locked(struct db *db, const struct net_setup_opts *o, struct cu
                         goto out;
                 }
         }
-        bool need_fw = o->n_ports > 0;
+        bool need_fw = o->n_ports > 0 || new_gateway;
         for (size_t i = 0; i < nn && !need_fw; i++)
                 need_fw = fw_net_installed(nets[i]->interface) != 1;
         if (!need_fw)
@@ -410,7 +450,7 @@ out:
 
 int net_setup(struct db *db, const struct net_setup_opts *o, json_t **ret_status, struct cu_error **err)
 {
-        struct net_attach_opts def = { .network = NETWORK_DEFAULT_NAME };
+        struct net_attach_opts def = { .network = network_default_name() };
         const struct net_attach_opts *want = o->n_nets ? o->nets : &def;
         size_t nn = o->n_nets ? o->n_nets : 1;
         if (nn > MAX_NETS)
@@ -633,7 +673,8 @@ static int connect_locked(struct db *db, const char *path, const char *id, const
         if ((r = netns_rtnl(nsfd, &ns, err)) >= 0) {
                 struct fw_plan plan = { 0 };
                 _cleanup_json_ json_t *att = NULL;
-                int bidx = ensure_bridge(&host, n, false, err);
+                bool new_gateway = false;
+                int bidx = ensure_bridge(&host, n, false, &new_gateway, err);
                 struct net_lease *l = NULL;
                 size_t nl = 0;
                 r = bidx;
@@ -650,7 +691,8 @@ static int connect_locked(struct db *db, const char *path, const char *id, const
                         snprintf(key, sizeof(key), "net/ipv4/conf/%s/route_localnet", n->interface);
                         r = sysctl_write(key, "1", err);
                 }
-                if (r >= 0 && fw_net_installed(n->interface) != 1 && (r = plan_load(db, &plan, err)) >= 0) {
+                if (r >= 0 && (new_gateway || fw_net_installed(n->interface) != 1) &&
+                    (r = plan_load(db, &plan, err)) >= 0) {
                         struct fw_change chg = { 0 };
                         r = plan_apply(&plan, &chg, err);
                 }
