@@ -24,77 +24,10 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 
-struct fix {
-        char dir[64];
-        char *root, *runroot;
-        struct db *db;
-        struct store *s;
-        char id1[65], id2[65];
-};
-
-static void fix_open_store(struct fix *f, const char *name, char **root, char **runroot, struct db **db,
-                           struct store **s)
-{
-        struct cu_error *err = NULL;
-        char path[PATH_MAX];
-        assert_true(asprintf(root, "%s/%s-root", f->dir, name) > 0);
-        assert_true(asprintf(runroot, "%s/%s-run", f->dir, name) > 0);
-        assert_int_equal(mkdir_p(*root, 0700), 0);
-        snprintf(path, sizeof(path), "%s/cuttle.db", *root);
-        if (db_open(path, db, &err) < 0)
-                fail_msg("db_open: %s", cu_error_msg(err));
-        struct store_opts o = { .root = *root, .runroot = *runroot, .driver = "vfs" };
-        if (store_open(&o, *db, s, &err) < 0)
-                fail_msg("store_open: %s", cu_error_msg(err));
-}
-
-/* Imports a rootfs with one file as NAME. */
-static void fix_import(struct fix *f, const char *name, const char *content, char id[65])
-{
-        char path[PATH_MAX];
-        struct cu_error *err = NULL;
-        snprintf(path, sizeof(path), "%s/rootfs.tar", f->dir);
-        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        assert_true(fd >= 0);
-        struct tar_writer *w = tar_writer_new(fd, COMPRESSION_NONE, &err);
-        assert_non_null(w);
-        assert_int_equal(tar_write_buffer(w, "etc/file", content, strlen(content), 0644, 1700000000, &err), 0);
-        assert_int_equal(tar_writer_finish(w, NULL, NULL, NULL, &err), 0);
-        tar_writer_free(w);
-        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-        struct import_opts io = { .name = name };
-        if (archive_import(f->s, fd, &io, id, &err) < 0)
-                fail_msg("import: %s", cu_error_msg(err));
-        close(fd);
-        unlink(path);
-}
-
-static int fix_setup(void **state)
-{
-        struct fix *f = calloc(1, sizeof(*f));
-        snprintf(f->dir, sizeof(f->dir), "/tmp/cuttle-archive-XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        fix_open_store(f, "a", &f->root, &f->runroot, &f->db, &f->s);
-        fix_import(f, "localhost/one:1", "one\n", f->id1);
-        fix_import(f, "localhost/two:2", "two\n", f->id2);
-        *state = f;
-        return 0;
-}
-
-static int fix_teardown(void **state)
-{
-        struct fix *f = *state;
-        store_free(f->s);
-        db_close(f->db);
-        rm_rf(f->dir);
-        free(f->root);
-        free(f->runroot);
-        free(f);
-        return 0;
-}
+#include "test-store-fixture.h"
 
 /* Saves both images (one:1 and two:2) as a two-image docker-archive; returns an open fd. */
-static int two_image_archive(struct fix *f)
+static int two_image_archive(struct two_images *f)
 {
         char path[PATH_MAX];
         struct cu_error *err = NULL;
@@ -103,30 +36,10 @@ static int two_image_archive(struct fix *f)
         assert_true(fd >= 0);
         struct save_item items[] = { { f->id1, "localhost/one:1" }, { f->id2, "localhost/two:2" },
                                      { f->id2, "localhost/two:extra" } };
-        if (archive_save(f->s, fd, ARCHIVE_DOCKER, items, 3, &err) < 0)
+        if (archive_save(f->t.s, fd, ARCHIVE_DOCKER, items, 3, &err) < 0)
                 fail_msg("save: %s", cu_error_msg(err));
         assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
         return fd;
-}
-
-/* A second, empty store to load into. */
-struct other {
-        char *root, *runroot;
-        struct db *db;
-        struct store *s;
-};
-
-static void other_open(struct fix *f, struct other *o, const char *name)
-{
-        fix_open_store(f, name, &o->root, &o->runroot, &o->db, &o->s);
-}
-
-static void other_close(struct other *o)
-{
-        store_free(o->s);
-        db_close(o->db);
-        free(o->root);
-        free(o->runroot);
 }
 
 static size_t n_images(struct db *db)
@@ -140,9 +53,9 @@ static size_t n_images(struct db *db)
 
 static void test_select_docker(void **state)
 {
-        struct fix *f = *state;
-        struct other o = { 0 };
-        other_open(f, &o, "b");
+        struct two_images *f = *state;
+        struct test_store o = { 0 };
+        test_store_open(&o, f->dir, "b");
         int fd = two_image_archive(f);
         struct cu_error *err = NULL;
         char **loaded = NULL, **ids = NULL;
@@ -195,14 +108,14 @@ static void test_select_docker(void **state)
         assert_string_equal(cu_error_msg(err), "Tag \"docker.io/library/busybox:latest\" not found");
         cu_error_free(err);
         close(fd);
-        other_close(&o);
+        test_store_close(&o);
 }
 
 static void test_names_and_progress(void **state)
 {
-        struct fix *f = *state;
-        struct other o = { 0 };
-        other_open(f, &o, "b");
+        struct two_images *f = *state;
+        struct test_store o = { 0 };
+        test_store_open(&o, f->dir, "b");
         int fd = two_image_archive(f);
         struct cu_error *err = NULL;
         char *text = NULL;
@@ -238,14 +151,14 @@ static void test_names_and_progress(void **state)
         assert_null(im->names);
         image_rec_free(im);
         close(fd);
-        other_close(&o);
+        test_store_close(&o);
 }
 
 static void test_wrong_kind(void **state)
 {
-        struct fix *f = *state;
-        struct other o = { 0 };
-        other_open(f, &o, "b");
+        struct two_images *f = *state;
+        struct test_store o = { 0 };
+        test_store_open(&o, f->dir, "b");
         int fd = two_image_archive(f);
         struct cu_error *err = NULL;
         char **loaded = NULL;
@@ -264,15 +177,15 @@ static void test_wrong_kind(void **state)
         if (d)
                 closedir(d);
         assert_int_equal(n, 0);
-        other_close(&o);
+        test_store_close(&o);
 }
 
 /* A layout directory is read, never changed: its blobs are copied, not linked away. */
 static void test_directory_untouched(void **state)
 {
-        struct fix *f = *state;
-        struct other o = { 0 };
-        other_open(f, &o, "b");
+        struct two_images *f = *state;
+        struct test_store o = { 0 };
+        test_store_open(&o, f->dir, "b");
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/lay", f->dir);
         assert_int_equal(mkdir(path, 0755), 0);
@@ -280,7 +193,7 @@ static void test_directory_untouched(void **state)
         assert_true(dfd >= 0);
         struct save_item it = { f->id1, "v1" };
         struct cu_error *err = NULL;
-        if (archive_save_dir(f->s, dfd, ARCHIVE_OCI_DIR, &it, 1, &err) < 0)
+        if (archive_save_dir(f->t.s, dfd, ARCHIVE_OCI_DIR, &it, 1, &err) < 0)
                 fail_msg("save: %s", cu_error_msg(err));
         char **loaded = NULL, **ids = NULL;
         struct load_opts lo = { .index = -1, .one = true, .ref = "v1" };
@@ -306,16 +219,16 @@ static void test_directory_untouched(void **state)
         closedir(d);
         assert_int_equal(n, 3); /* config, layer, manifest */
         close(dfd);
-        other_close(&o);
+        test_store_close(&o);
 }
 
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_select_docker, fix_setup, fix_teardown),
-                cmocka_unit_test_setup_teardown(test_names_and_progress, fix_setup, fix_teardown),
-                cmocka_unit_test_setup_teardown(test_wrong_kind, fix_setup, fix_teardown),
-                cmocka_unit_test_setup_teardown(test_directory_untouched, fix_setup, fix_teardown),
+                cmocka_unit_test_setup_teardown(test_select_docker, two_images_setup, two_images_teardown),
+                cmocka_unit_test_setup_teardown(test_names_and_progress, two_images_setup, two_images_teardown),
+                cmocka_unit_test_setup_teardown(test_wrong_kind, two_images_setup, two_images_teardown),
+                cmocka_unit_test_setup_teardown(test_directory_untouched, two_images_setup, two_images_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

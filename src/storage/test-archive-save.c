@@ -26,76 +26,9 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 
-struct fix {
-        char dir[64];
-        char *root, *runroot;
-        struct db *db;
-        struct store *s;
-        char id1[65], id2[65];
-};
+#include "test-store-fixture.h"
 
-static void fix_open_store(struct fix *f, const char *name, char **root, char **runroot, struct db **db,
-                           struct store **s)
-{
-        struct cu_error *err = NULL;
-        char path[PATH_MAX];
-        assert_true(asprintf(root, "%s/%s-root", f->dir, name) > 0);
-        assert_true(asprintf(runroot, "%s/%s-run", f->dir, name) > 0);
-        assert_int_equal(mkdir_p(*root, 0700), 0);
-        snprintf(path, sizeof(path), "%s/cuttle.db", *root);
-        if (db_open(path, db, &err) < 0)
-                fail_msg("db_open: %s", cu_error_msg(err));
-        struct store_opts o = { .root = *root, .runroot = *runroot, .driver = "vfs" };
-        if (store_open(&o, *db, s, &err) < 0)
-                fail_msg("store_open: %s", cu_error_msg(err));
-}
-
-/* Imports a rootfs with one file as NAME. */
-static void fix_import(struct fix *f, const char *name, const char *content, char id[65])
-{
-        char path[PATH_MAX];
-        struct cu_error *err = NULL;
-        snprintf(path, sizeof(path), "%s/rootfs.tar", f->dir);
-        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        assert_true(fd >= 0);
-        struct tar_writer *w = tar_writer_new(fd, COMPRESSION_NONE, &err);
-        assert_non_null(w);
-        assert_int_equal(tar_write_buffer(w, "etc/file", content, strlen(content), 0644, 1700000000, &err), 0);
-        assert_int_equal(tar_writer_finish(w, NULL, NULL, NULL, &err), 0);
-        tar_writer_free(w);
-        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-        struct import_opts io = { .name = name };
-        if (archive_import(f->s, fd, &io, id, &err) < 0)
-                fail_msg("import: %s", cu_error_msg(err));
-        close(fd);
-        unlink(path);
-}
-
-static int fix_setup(void **state)
-{
-        struct fix *f = calloc(1, sizeof(*f));
-        snprintf(f->dir, sizeof(f->dir), "/tmp/cuttle-archive-XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        fix_open_store(f, "a", &f->root, &f->runroot, &f->db, &f->s);
-        fix_import(f, "localhost/one:1", "one\n", f->id1);
-        fix_import(f, "localhost/two:2", "two\n", f->id2);
-        *state = f;
-        return 0;
-}
-
-static int fix_teardown(void **state)
-{
-        struct fix *f = *state;
-        store_free(f->s);
-        db_close(f->db);
-        rm_rf(f->dir);
-        free(f->root);
-        free(f->runroot);
-        free(f);
-        return 0;
-}
-
-static int open_dir(struct fix *f, const char *name)
+static int open_dir(struct two_images *f, const char *name)
 {
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s", f->dir, name);
@@ -121,7 +54,7 @@ static char *read_blob(int dfd, const char *digest)
 
 static void test_oci_dir(void **state)
 {
-        struct fix *f = *state;
+        struct two_images *f = *state;
         int dfd = open_dir(f, "lay");
         /* something already in the layout that is not ours stays */
         static const char old[] = "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
@@ -133,10 +66,10 @@ static void test_oci_dir(void **state)
         assert_int_equal(write_file_atomic(path, old, sizeof(old) - 1, 0644, NULL), 0);
         struct save_item items[] = { { f->id1, "v1" }, { f->id2, "v2" } };
         struct cu_error *err = NULL;
-        if (archive_save_dir(f->s, dfd, ARCHIVE_OCI_DIR, items, 2, &err) < 0)
+        if (archive_save_dir(f->t.s, dfd, ARCHIVE_OCI_DIR, items, 2, &err) < 0)
                 fail_msg("save: %s", cu_error_msg(err));
         struct save_item again = { f->id2, "v1" }; /* v1 now names the second image */
-        if (archive_save_dir(f->s, dfd, ARCHIVE_OCI_DIR, &again, 1, &err) < 0)
+        if (archive_save_dir(f->t.s, dfd, ARCHIVE_OCI_DIR, &again, 1, &err) < 0)
                 fail_msg("save: %s", cu_error_msg(err));
         char *text = NULL;
         assert_int_equal(read_full_file(path, &text, NULL, NULL), 0);
@@ -170,11 +103,11 @@ static void test_oci_dir(void **state)
 
 static void test_dir_layout(void **state)
 {
-        struct fix *f = *state;
+        struct two_images *f = *state;
         int dfd = open_dir(f, "d");
         struct save_item it = { f->id1, NULL };
         struct cu_error *err = NULL;
-        if (archive_save_dir(f->s, dfd, ARCHIVE_DOCKER_DIR, &it, 1, &err) < 0)
+        if (archive_save_dir(f->t.s, dfd, ARCHIVE_DOCKER_DIR, &it, 1, &err) < 0)
                 fail_msg("save: %s", cu_error_msg(err));
         char *v = NULL;
         assert_int_equal(read_full_file_at(dfd, "version", &v, NULL), 0);
@@ -184,7 +117,7 @@ static void test_dir_layout(void **state)
         size_t len = 0;
         assert_int_equal(read_full_file_at(dfd, "manifest.json", &m, &len), 0);
         struct image_rec *im = NULL;
-        assert_int_equal(image_get(f->db, f->id1, &im, NULL), 0);
+        assert_int_equal(image_get(f->t.db, f->id1, &im, NULL), 0);
         assert_string_equal(m, im->manifest); /* as stored: dir: keeps the manifest's digest */
         image_rec_free(im);
         free(m);
@@ -194,22 +127,22 @@ static void test_dir_layout(void **state)
 
 static void test_refused(void **state)
 {
-        struct fix *f = *state;
+        struct two_images *f = *state;
         int dfd = open_dir(f, "r");
         struct save_item items[] = { { f->id1, NULL }, { f->id2, NULL } };
         struct cu_error *err = NULL;
-        assert_int_equal(archive_save_dir(f->s, dfd, ARCHIVE_DOCKER_DIR, items, 2, &err), -EINVAL);
+        assert_int_equal(archive_save_dir(f->t.s, dfd, ARCHIVE_DOCKER_DIR, items, 2, &err), -EINVAL);
         assert_non_null(strstr(cu_error_msg(err), "exactly one image"));
         cu_error_free(err);
         err = NULL;
-        assert_int_equal(archive_save_dir(f->s, dfd, ARCHIVE_OCI, items, 1, &err), -EINVAL);
+        assert_int_equal(archive_save_dir(f->t.s, dfd, ARCHIVE_OCI, items, 1, &err), -EINVAL);
         cu_error_free(err);
         err = NULL;
-        assert_int_equal(archive_save(f->s, dfd, ARCHIVE_OCI_DIR, items, 1, &err), -EINVAL);
+        assert_int_equal(archive_save(f->t.s, dfd, ARCHIVE_OCI_DIR, items, 1, &err), -EINVAL);
         cu_error_free(err);
         err = NULL;
         struct save_item missing = { "0000000000000000000000000000000000000000000000000000000000000000", NULL };
-        assert_true(archive_save_dir(f->s, dfd, ARCHIVE_OCI_DIR, &missing, 1, &err) < 0);
+        assert_true(archive_save_dir(f->t.s, dfd, ARCHIVE_OCI_DIR, &missing, 1, &err) < 0);
         cu_error_free(err);
         /* nothing was written by the refused calls */
         assert_int_equal(faccessat(dfd, "index.json", F_OK, 0), -1);
@@ -220,9 +153,9 @@ static void test_refused(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_oci_dir, fix_setup, fix_teardown),
-                cmocka_unit_test_setup_teardown(test_dir_layout, fix_setup, fix_teardown),
-                cmocka_unit_test_setup_teardown(test_refused, fix_setup, fix_teardown),
+                cmocka_unit_test_setup_teardown(test_oci_dir, two_images_setup, two_images_teardown),
+                cmocka_unit_test_setup_teardown(test_dir_layout, two_images_setup, two_images_teardown),
+                cmocka_unit_test_setup_teardown(test_refused, two_images_setup, two_images_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,8 @@
 #include "util/fileio.h"
 #include "util/strv.h"
 
+#include "test-store-fixture.h"
+
 /* ---- names ---- */
 
 static void parse_ok(const char *name, const char *def, enum transport t, const char *path, const char *ref,
@@ -116,69 +118,21 @@ static void test_names(void **state)
 
 /* ---- round trips ---- */
 
-struct side {
-        char *root, *runroot;
-        struct db *db;
-        struct store *s;
-};
-
 struct fix {
         char dir[64];
-        struct side a, b; /* a: images are made here; b: pulled into */
+        struct test_store a, b; /* a: images are made here; b: pulled into */
         char id[65];
 };
-
-static void side_open(struct fix *f, struct side *sd, const char *name)
-{
-        struct cu_error *err = NULL;
-        char path[PATH_MAX];
-        assert_true(asprintf(&sd->root, "%s/%s-root", f->dir, name) > 0);
-        assert_true(asprintf(&sd->runroot, "%s/%s-run", f->dir, name) > 0);
-        assert_int_equal(mkdir_p(sd->root, 0700), 0);
-        snprintf(path, sizeof(path), "%s/cuttle.db", sd->root);
-        if (db_open(path, &sd->db, &err) < 0)
-                fail_msg("db_open: %s", cu_error_msg(err));
-        struct store_opts o = { .root = sd->root, .runroot = sd->runroot, .driver = "vfs" };
-        if (store_open(&o, sd->db, &sd->s, &err) < 0)
-                fail_msg("store_open: %s", cu_error_msg(err));
-}
-
-static void side_close(struct side *sd)
-{
-        store_free(sd->s);
-        db_close(sd->db);
-        free(sd->root);
-        free(sd->runroot);
-}
-
-/* Imports a one-file rootfs as NAME into store a. */
-static void make_image(struct fix *f, const char *name, const char *content, char id[65])
-{
-        char path[PATH_MAX];
-        struct cu_error *err = NULL;
-        snprintf(path, sizeof(path), "%s/rootfs.tar", f->dir);
-        int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        assert_true(fd >= 0);
-        struct tar_writer *w = tar_writer_new(fd, COMPRESSION_NONE, &err);
-        assert_non_null(w);
-        assert_int_equal(tar_write_buffer(w, "etc/hello", content, strlen(content), 0644, 1700000000, &err), 0);
-        assert_int_equal(tar_writer_finish(w, NULL, NULL, NULL, &err), 0);
-        tar_writer_free(w);
-        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-        struct import_opts io = { .name = name };
-        if (archive_import(f->a.s, fd, &io, id, &err) < 0)
-                fail_msg("import: %s", cu_error_msg(err));
-        close(fd);
-}
 
 static int setup(void **state)
 {
         struct fix *f = calloc(1, sizeof(*f));
+        assert_non_null(f);
         snprintf(f->dir, sizeof(f->dir), "/tmp/cuttle-transports-XXXXXX");
         assert_non_null(mkdtemp(f->dir));
-        side_open(f, &f->a, "a");
-        side_open(f, &f->b, "b");
-        make_image(f, "localhost/bb:1", "hello\n", f->id);
+        test_store_open(&f->a, f->dir, "a");
+        test_store_open(&f->b, f->dir, "b");
+        test_store_import(&f->a, f->dir, "localhost/bb:1", "etc/hello", "hello\n", f->id);
         *state = f;
         return 0;
 }
@@ -186,8 +140,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
         struct fix *f = *state;
-        side_close(&f->a);
-        side_close(&f->b);
+        test_store_close(&f->a);
+        test_store_close(&f->b);
         rm_rf(f->dir);
         free(f);
         return 0;
@@ -417,8 +371,8 @@ static void test_failures_leave_nothing(void **state)
                 if (access(path, F_OK) == 0)
                         fail_msg("%s left %s behind", kinds[i], path);
         }
-        /* only what the test made: good/, rootfs.tar, the two store roots */
-        assert_int_equal(count_entries(f->dir), 4);
+        /* only what the test made: good/ and the two store roots */
+        assert_int_equal(count_entries(f->dir), 3);
 }
 
 static void test_missing_sources(void **state)
