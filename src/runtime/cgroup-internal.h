@@ -117,6 +117,8 @@ int cg_resolve_path(const char *cgroups_path, const char *id, bool systemd_cgrou
                     const char *self_cgroup, char **ret, struct cu_error **err);
 /* "slice:prefix:name" → "/x.slice/x-y.slice/prefix-name.scope". */
 int cg_systemd_path(const char *spec, const char *id, char **ret, struct cu_error **err);
+/* "slice:prefix:name" (no slash, exactly two colons): a systemd cgroupsPath. */
+bool cg_looks_like_systemd_path(const char *p);
 /* The path of the line for controller in /proc/self/cgroup text ("" = the "0::" line;
  * NULL = name=systemd or else the first line).  -ENOENT when absent. */
 int cg_self_path(const char *self_cgroup, const char *controller, char **ret);
