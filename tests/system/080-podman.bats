@@ -42,16 +42,12 @@ _with_cidfile() {
 
 # _run_podman RUNTIME [RC|?] ARGS…: podman ARGS… with RUNTIME; see _run_checked in helpers.
 _run_podman() {
-        local rt=$1 rc=0
+        local rt=$1 _rc
         shift
-        if rc=$(_expected_rc "${1:-}"); then
-                shift
-        else
-                rc=0
-        fi
+        ! _take_rc "${1:-}" || shift
         _podman_argv "$rt"
         _with_cidfile "$@"
-        _run_checked "$rc" "${_argv[@]}" "${_args[@]}"
+        _run_checked "$_rc" "${_argv[@]}" "${_args[@]}"
 }
 
 # run_podman [RC|?] ARGS…: podman --runtime cuttle-runtime ARGS… (rc 0 expected unless given).
@@ -75,13 +71,10 @@ _podman_quiet() {
 # run_podman_tty RUNTIME [RC|?] ARGS…: podman ARGS… with its stdin, stdout and stderr on a
 # pty (script(1)); $output has the carriage returns taken out.
 run_podman_tty() {
-        local rt=$1 rc=0 cmd
+        local rt=$1 _rc rc cmd
         shift
-        if rc=$(_expected_rc "${1:-}"); then
-                shift
-        else
-                rc=0
-        fi
+        ! _take_rc "${1:-}" || shift
+        rc=$_rc
         _podman_argv "$rt"
         _with_cidfile "$@"
         cmd=$(printf '%q ' "${_argv[@]}" "${_args[@]}")

@@ -99,7 +99,7 @@ out"
         CONTAINERS_CONF=$CUTTLE_TEST_DIR/containers.conf run_engine create --name p3 busy true
         run_engine inspect --format '{{.OCIRuntime}}' p3
         is "$output" "myrt"
-        run_engine rm -f p1 p2 p3
+        run_engine rm -f -t 0 p1 p2 p3
 }
 
 @test "runtime: unknown runtimes are refused before anything is made" {

@@ -223,6 +223,7 @@ check_view() {
         # (the mount point exists: the container root may not create one in a root it does
         # not own.)  runc refuses this bundle (it opens the rootfs as the container's root); ours opens
         # what only the host's root may reach before it becomes the container's root
+        cuttle_bundle
         mkdir -p "$CUTTLE_TEST_DIR/private/data"
         echo secret >"$CUTTLE_TEST_DIR/private/data/f"
         chmod 700 "$BUNDLE" "$CUTTLE_TEST_DIR/private" "$CUTTLE_TEST_DIR"

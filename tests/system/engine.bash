@@ -12,8 +12,10 @@
 #   skopeo_archive FORMAT PATH NAME   an image made by skopeo (tarball: transport) written as
 #                                 docker-archive or oci-archive to PATH, named NAME
 
+# engine_setup: cuttle_setup without a bundle (call cuttle_bundle for one), and
+# ENGINE_ROOT/ENGINE_RUNROOT.
 engine_setup() {
-        cuttle_setup "$@"
+        CUTTLE_SETUP_BUNDLE=0 cuttle_setup "$@"
         ENGINE_ROOT=$CUTTLE_TEST_DIR/root
         ENGINE_RUNROOT=$CUTTLE_TEST_DIR/runroot
         export ENGINE_ROOT ENGINE_RUNROOT
@@ -26,13 +28,9 @@ engine_teardown() {
 }
 
 run_engine() {
-        local rc=0
-        if rc=$(_expected_rc "${1:-}"); then
-                shift
-        else
-                rc=0
-        fi
-        _run_checked "$rc" "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
+        local _rc
+        ! _take_rc "${1:-}" || shift
+        _run_checked "$_rc" "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" "$@"
 }
 
 _rootfs_template() {
