@@ -199,10 +199,13 @@ static pid_t read_pid_file(const char *path)
         return safe_atoi(text, &pid) < 0 ? 0 : pid;
 }
 
-/* Whether the container has a restart policy (other than "no"): a cheap look at the
- * config text, which create writes compactly ("RestartPolicy":"..."). */
+/* Whether the monitor may start the container again after an exit: a restart policy
+ * (other than "no"), or a healthcheck whose on-failure action is restart.  A cheap look at
+ * the config text, which create writes compactly ("RestartPolicy":"..."). */
 static bool has_restart_policy(const struct ctr_record *r)
 {
+        if (r->config && strstr(r->config, "\"HealthcheckOnFailureAction\":\"restart\""))
+                return true;
         const char *k = r->config ? strstr(r->config, "\"RestartPolicy\":\"") : NULL;
         if (!k)
                 return false;

@@ -172,11 +172,14 @@ wait_state() {
 @test "healthcheck: --health-on-failure restart starts the container again" {
         run_engine run -d --name r --stop-timeout 1 --health-interval 1s --health-retries 1 --health-on-failure restart \
                 --health-cmd 'test -f /ok || { touch /ok; exit 1; }' busy sh -c 'echo started; exec sleep 100'
-        # No polling while it restarts: engine_refresh() may take the container for exited
-        # when it looks between the exit and the new start (see the report on issue 4).
-        sleep 7
-        run_engine inspect --format '{{.State.Health.Status}}' r
-        is "$output" "healthy"
+        # Polled without pause: a look between the exit and the new start must not leave the
+        # container recorded as exited while the monitor runs it again.
+        local deadline=$((SECONDS + 20))
+        while [ $SECONDS -lt $deadline ]; do
+                run_engine inspect --format '{{.State.Status}} {{.State.Health.Status}}' r
+                [ "$output" = "running healthy" ] && break
+        done
+        is "$output" "running healthy"
         run_engine inspect --format '{{.State.Status}} {{.State.Health.FailingStreak}}' r
         is "$output" "running 0"
         run_engine logs r
