@@ -153,10 +153,20 @@ int cli_attach_relay(struct engine *e, const char *id, int sock, bool interactiv
 }
 
 int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
-                      const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code)
+                      const char *detach_keys, bool sig_proxy, int64_t since,
+                      struct log_tail *held, int *ret_code)
 {
         _cleanup_ctr_record_ struct ctr_record *r = NULL;
         _cleanup_error_ struct cu_error *err = NULL;
+        if (held) { /* a log-file driver, not interactive: read what the held log has */
+                if (sig_proxy && !tty && ctr_get_by_id(e->db, id, &r, NULL) >= 0)
+                        sig_proxy_to((int) r->pid);
+                struct engine_logs_opts lo = { .follow = true, .tail = -1, .since = since };
+                if (engine_logs_held(e, id, held, &lo, print_record, NULL, &err) < 0)
+                        return cli_fail(125, err);
+                *ret_code = exit_code_of(e, id);
+                return 0;
+        }
         if (ctr_get_by_id(e->db, id, &r, &err) < 0)
                 return cli_fail(125, err);
         _cleanup_json_ json_t *c = engine_config(r);
@@ -196,10 +206,15 @@ int cli_start_attached(struct engine *e, const char *id, bool interactive, bool 
         _cleanup_error_ struct cu_error *err = NULL;
         _cleanup_ctr_record_ struct ctr_record *r = NULL;
         if (!interactive && !tty) {
+                /* The log is held open from before the start: `run --rm`'s cleanup may remove
+                 * the container, log and all, before this process gets to read it. */
+                _cleanup_(log_tail_freep) struct log_tail *held = NULL;
+                if (!tty && ctr_get_by_id(e->db, id, &r, NULL) >= 0)
+                        (void) engine_log_hold(e, r, &held, NULL);
                 if (engine_start(e, id, &(struct engine_start_opts){ 0 }, &err) < 0)
                         return cli_engine_fail(err);
                 return cli_follow_output(e, id, interactive, tty, detach_keys, sig_proxy, since,
-                                         ret_code);
+                                         held, ret_code);
         }
         /* Attach before the container starts, so that nothing it prints first is lost:
          * create it in the runtime (init), connect, then start it. */
@@ -215,6 +230,6 @@ int cli_start_attached(struct engine *e, const char *id, bool interactive, bool 
                 return cli_engine_fail(err);
         if (sock < 0)
                 return cli_follow_output(e, id, interactive, tty, detach_keys, sig_proxy, since,
-                                         ret_code);
+                                         NULL, ret_code);
         return cli_attach_relay(e, id, sock, interactive, tty, detach_keys, sig_proxy, ret_code);
 }

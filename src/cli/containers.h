@@ -56,9 +56,11 @@ int cli_engine_fail(const struct cu_error *err);
 #define CLI_DONE_OK 1000
 int cli_parse(struct opts_cmd *cmd, int argc, char **argv, struct opts_args *args);
 /* Follows a container's output from its log until it exits (foreground run, start -a);
- * gives the exit code. */
+ * gives the exit code.  held: the log as engine_log_hold() opened it before the start, or
+ * NULL. */
 int cli_follow_output(struct engine *e, const char *id, bool interactive, bool tty,
-                      const char *detach_keys, bool sig_proxy, int64_t since, int *ret_code);
+                      const char *detach_keys, bool sig_proxy, int64_t since,
+                      struct log_tail *held, int *ret_code);
 /* Relays between the user and a connected attach socket until the container exits (its exit
  * code in *ret_code) or the user detaches (*ret_code -1).  Returns 0 or the exit code of a
  * failure (printed). */

@@ -321,6 +321,17 @@ struct engine_logs_opts {
         int64_t since, until; /* ns since the epoch; 0: none */
         int64_t tail;         /* -1: all */
 };
+/* Opens the container's log file for reading (creating it, empty, when the monitor has not
+ * yet) before the container starts: a reader following it through *ret sees every line even
+ * when `run --rm`'s cleanup removes the file before the reader gets to it.  0 with *ret
+ * NULL when the log driver writes no file. */
+int engine_log_hold(struct engine *e, const struct ctr_record *r, struct log_tail **ret,
+                    struct cu_error **err);
+/* engine_logs() of the log held open by engine_log_hold(): needs no record of the container
+ * (it may be gone when the reader gets there). */
+int engine_logs_held(struct engine *e, const char *id, struct log_tail *held,
+                     const struct engine_logs_opts *o, log_record_fn fn, void *userdata,
+                     struct cu_error **err);
 /* Reads the container's log (k8s-file), following it until the container exits with
  * follow. */
 int engine_logs(struct engine *e, const struct ctr_record *r, const struct engine_logs_opts *o,

@@ -274,6 +274,65 @@ static int filter_fn(void *ud, const struct log_record *r)
         return f->fn(f->ud, r);
 }
 
+/* The container's log file (NULL: its driver writes none, or no memory). */
+static char *log_file_path(struct engine *e, const struct ctr_record *rec, json_t *c)
+{
+        const char *drv = json_string_value(json_object_get(c, "LogDriver"));
+        if (streq_ptr(drv, "none") || streq_ptr(drv, "passthrough"))
+                return NULL;
+        const char *lp = json_string_value(json_object_get(c, "LogPath"));
+        return lp && *lp ? strdup(lp) : engine_path(e, rec->id, "log");
+}
+
+int engine_log_hold(struct engine *e, const struct ctr_record *r, struct log_tail **ret,
+                    struct cu_error **err)
+{
+        *ret = NULL;
+        _cleanup_json_ json_t *c = engine_config(r);
+        _cleanup_free_ char *path = log_file_path(e, r, c);
+        if (!path)
+                return 0;
+        /* the monitor opens it O_APPEND | O_CREAT: the same file, whoever comes first */
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return cu_error_set(err, errno, "opening log %s", path);
+        close(fd);
+        return log_tail_open(path, ret, err);
+}
+
+/* Reads t's records through f; with follow, until the container id no longer runs. */
+static int read_tail(struct engine *e, const char *id, struct log_tail *t, struct filter *f,
+                     struct cu_error **err)
+{
+        if (f->o->follow) {
+                _cleanup_free_ char *rundir = engine_path(e, id, "rundir");
+                if (rundir)
+                        (void) log_tail_watch_dir(t, rundir); /* the exit file appearing */
+        }
+        int r = log_tail_read(t, filter_fn, f);
+        while (r == 0 && f->o->follow) {
+                _cleanup_ctr_record_ struct ctr_record *now = NULL;
+                bool running = ctr_get_by_id(e->db, id, &now, NULL) >= 0 &&
+                               (engine_refresh(e, now, false), engine_is_running(now));
+                if (!running || f->past_until) {
+                        r = log_tail_read(t, filter_fn, f);
+                        break;
+                }
+                struct pollfd p = { .fd = log_tail_fd(t), .events = POLLIN };
+                (void) poll(&p, p.fd >= 0 ? 1 : 0, 200);
+                r = log_tail_read(t, filter_fn, f);
+        }
+        return r < 0 ? cu_error_set(err, -r, "reading the log of %s", id) : 0;
+}
+
+int engine_logs_held(struct engine *e, const char *id, struct log_tail *held,
+                     const struct engine_logs_opts *o, log_record_fn fn, void *userdata,
+                     struct cu_error **err)
+{
+        struct filter f = { .o = o, .fn = fn, .ud = userdata };
+        return read_tail(e, id, held, &f, err);
+}
+
 int engine_logs(struct engine *e, const struct ctr_record *rec, const struct engine_logs_opts *o,
                 log_record_fn fn, void *userdata, struct cu_error **err)
 {
@@ -283,9 +342,7 @@ int engine_logs(struct engine *e, const struct ctr_record *rec, const struct eng
                 return cu_error_setx(err, EINVAL,
                                      "this container is using the '%s' log driver, cannot read logs: this container is not logging output",
                                      drv);
-        const char *lp = json_string_value(json_object_get(c, "LogPath"));
-        _cleanup_free_ char *def = engine_path(e, rec->id, "log");
-        const char *path = lp && *lp ? lp : def;
+        _cleanup_free_ char *path = log_file_path(e, rec, c);
         if (!path)
                 return -ENOMEM;
         struct filter f = { .o = o, .fn = fn, .ud = userdata };
@@ -306,26 +363,5 @@ int engine_logs(struct engine *e, const struct ctr_record *rec, const struct eng
         }
         if (r < 0)
                 return r == -ENOENT ? 0 : cu_error_set(err, -r, "opening log %s", path);
-        if (o->follow) {
-                _cleanup_free_ char *rundir = engine_path(e, rec->id, "rundir");
-                if (rundir)
-                        (void) log_tail_watch_dir(t, rundir); /* the exit file appearing */
-        }
-        r = log_tail_read(t, filter_fn, &f);
-        if (r != 0 || !o->follow)
-                return r < 0 ? cu_error_set(err, -r, "reading log %s", path) : 0;
-        for (;;) {
-                _cleanup_ctr_record_ struct ctr_record *now = NULL;
-                bool running = ctr_get_by_id(e->db, rec->id, &now, NULL) >= 0 &&
-                               (engine_refresh(e, now, false), engine_is_running(now));
-                if (!running || f.past_until) {
-                        r = log_tail_read(t, filter_fn, &f);
-                        return r < 0 ? cu_error_set(err, -r, "reading log %s", path) : 0;
-                }
-                struct pollfd p = { .fd = log_tail_fd(t), .events = POLLIN };
-                (void) poll(&p, p.fd >= 0 ? 1 : 0, 200);
-                r = log_tail_read(t, filter_fn, &f);
-                if (r != 0)
-                        return r < 0 ? cu_error_set(err, -r, "reading log %s", path) : 0;
-        }
+        return read_tail(e, rec->id, t, &f, err);
 }

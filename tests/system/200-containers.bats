@@ -306,6 +306,32 @@ b"
         is "${#lines[@]}" 3 "one run and two restarts"
 }
 
+@test "concurrent run --rm: every run prints its output and exit code (the log outlives the cleanup)" {
+        # 8 x 8 runs at once: the monitor's --rm cleanup used to remove the container and its
+        # log before a loaded CLI read it (no output, exit 0)
+        local j
+        for j in $(seq 1 8); do
+                (
+                        for i in $(seq 1 8); do
+                                local rc=0
+                                "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" run --rm \
+                                        --network none busy sh -c "echo out-$j-$i; exit 3" \
+                                        >"$CUTTLE_TEST_DIR/rm.$j.$i" 2>&1 || rc=$?
+                                echo "rc=$rc" >>"$CUTTLE_TEST_DIR/rm.$j.$i"
+                        done
+                ) &
+        done
+        wait
+        for j in $(seq 1 8); do
+                for i in $(seq 1 8); do
+                        is "$(cat "$CUTTLE_TEST_DIR/rm.$j.$i")" "out-$j-$i
+rc=3" "run $j.$i"
+                done
+        done
+        run_engine ps -aq
+        is "$output" "" "every --rm container is gone"
+}
+
 @test "50 concurrent run -d all succeed" {
         for i in $(seq 1 50); do
                 "$CUTTLE" --root "$ENGINE_ROOT" --runroot "$ENGINE_RUNROOT" run -d busy sleep 100 \
