@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <ifaddrs.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "firewall.h"
@@ -17,6 +19,7 @@
 #include "networks.h"
 #include "setup.h"
 #include "setup-internal.h"
+#include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -130,6 +133,48 @@ static size_t bridge_subnets(struct ifaddrs *ifa, const char *bridge, struct cu_
         return k;
 }
 
+/* Which subnets the firewall rules of a bridge were last written for, by any root of this
+ * host: /run/cuttle-netfw/<bridge>, one cidr a line.  A gateway new on a bridge (podman's
+ * netavark deletes podman0 with its last container; we make it again) needs the rules
+ * rewritten only when they do not cover its subnet yet. */
+#define FW_STAMP_DIR "/run/cuttle-netfw"
+
+static void fw_stamp_write(const char *bridge, const struct cu_cidr *c, size_t n)
+{
+        char path[PATH_MAX], buf[CU_IP_STRLEN];
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        _cleanup_fclose_ FILE *m = open_memstream(&text, &len);
+        if (!m)
+                return;
+        for (size_t i = 0; i < n; i++)
+                fprintf(m, "%s\n", cu_cidr_format(c + i, buf));
+        if (fflush(m) != 0)
+                return;
+        (void) mkdir(FW_STAMP_DIR, 0700);
+        snprintf(path, sizeof(path), FW_STAMP_DIR "/%s", bridge);
+        (void) write_file_atomic(path, text, len, 0600, NULL);
+}
+
+static bool fw_stamp_covers(const struct cu_network *n)
+{
+        char path[PATH_MAX], buf[CU_IP_STRLEN];
+        _cleanup_free_ char *text = NULL;
+        snprintf(path, sizeof(path), FW_STAMP_DIR "/%s", n->interface);
+        if (read_full_file(path, &text, NULL, NULL) < 0)
+                return false;
+        for (size_t i = 0; i < n->n_subnets; i++) {
+                const char *c = cu_cidr_format(&n->subnets[i].subnet, buf);
+                size_t l = strlen(c);
+                bool found = false;
+                for (const char *p = text; p && *p && !found; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                        found = strncmp(p, c, l) == 0 && (p[l] == '\n' || p[l] == '\0');
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
 /* fw_net wants an array of cidrs: copy them out of the networks, with the other subnets
  * that the bridge carries (so that their containers keep their masquerade). */
 static int plan_apply(struct fw_plan *p, const struct fw_change *chg, struct cu_error **err)
@@ -167,9 +212,11 @@ static int plan_apply(struct fw_plan *p, const struct fw_change *chg, struct cu_
         struct fw_state st = { p->fnets, p->n_fnets, p->ctrs, p->n_ctrs };
         _cleanup_free_ char *script = NULL;
         int r = fw_build(&st, chg, &script, err);
-        if (r < 0)
-                return r;
-        return fw_apply(script, err);
+        if (r >= 0)
+                r = fw_apply(script, err);
+        for (size_t i = 0; r >= 0 && i < k; i++)
+                fw_stamp_write(p->fnets[i].bridge, p->fnets[i].subnets, p->fnets[i].n_subnets);
+        return r;
 }
 
 /* ---- status ------------------------------------------------------------------- */
@@ -425,7 +472,9 @@ static int setup_locked(struct db *db, const struct net_setup_opts *o, struct cu
                         goto out;
                 }
         }
-        bool need_fw = o->n_ports > 0 || new_gateway;
+        bool need_fw = o->n_ports > 0;
+        for (size_t i = 0; i < nn && new_gateway && !need_fw; i++)
+                need_fw = !fw_stamp_covers(nets[i]);
         for (size_t i = 0; i < nn && !need_fw; i++)
                 need_fw = fw_net_installed(nets[i]->interface) != 1;
         if (!need_fw)
@@ -691,7 +740,7 @@ static int connect_locked(struct db *db, const char *path, const char *id, const
                         snprintf(key, sizeof(key), "net/ipv4/conf/%s/route_localnet", n->interface);
                         r = sysctl_write(key, "1", err);
                 }
-                if (r >= 0 && (new_gateway || fw_net_installed(n->interface) != 1) &&
+                if (r >= 0 && ((new_gateway && !fw_stamp_covers(n)) || fw_net_installed(n->interface) != 1) &&
                     (r = plan_load(db, &plan, err)) >= 0) {
                         struct fw_change chg = { 0 };
                         r = plan_apply(&plan, &chg, err);
