@@ -50,10 +50,22 @@ static void print_stats(const char *key, int64_t us, json_t *stats)
                 printf("%s\n", t);
 }
 
+/* --all, --latest or names: exactly one way (podman's errors).  0, or the exit code. */
+static int check_targets(bool all, bool latest, size_t n)
+{
+        if ((all || latest) && n > 0)
+                return cli_failf(125, "--all, --latest and containers cannot be used together");
+        if (all && latest)
+                return cli_failf(125, "--all and --latest cannot be used together");
+        if (!all && !latest && n == 0)
+                return cli_failf(125, "you must provide at least one name or id");
+        return 0;
+}
+
 int cmd_container_checkpoint(struct cli_ctx *c, int argc, char **argv)
 {
         struct engine_checkpoint_opts o = { 0 };
-        bool all = false, latest = false, create_image = false;
+        bool all = false, latest = false;
         const char *export_file = NULL, *compress = "zstd", *image = NULL;
         struct opt opts[] = {
                 { .name = "all", .shorthand = 'a', .type = OPT_BOOL, .value = &all, .help = "Checkpoint all running containers" },
@@ -79,22 +91,11 @@ int cmd_container_checkpoint(struct cli_ctx *c, int argc, char **argv)
         _cleanup_strv_ char **list = NULL;
         _cleanup_json_ json_t *stats = json_array();
         struct engine e;
-        (void) create_image;
         int rc = cli_parse(&cmd, argc, argv, &args);
         if (rc != 0)
                 goto out;
-        if ((all || latest) && args.n > 0) {
-                rc = cli_failf(125, "--all, --latest and containers cannot be used together");
+        if ((rc = check_targets(all, latest, args.n)) != 0)
                 goto out;
-        }
-        if (all && latest) {
-                rc = cli_failf(125, "--all and --latest cannot be used together");
-                goto out;
-        }
-        if (!all && !latest && args.n == 0) {
-                rc = cli_failf(125, "you must provide at least one name or id");
-                goto out;
-        }
         if (image) {
                 rc = cli_failf(125, "--create-image is not supported");
                 goto out;
@@ -195,18 +196,8 @@ int cmd_container_restore(struct cli_ctx *c, int argc, char **argv)
                         goto out;
                 }
         } else {
-                if ((all || latest) && args.n > 0) {
-                        rc = cli_failf(125, "--all, --latest and containers cannot be used together");
+                if ((rc = check_targets(all, latest, args.n)) != 0)
                         goto out;
-                }
-                if (all && latest) {
-                        rc = cli_failf(125, "--all and --latest cannot be used together");
-                        goto out;
-                }
-                if (!all && !latest && args.n == 0) {
-                        rc = cli_failf(125, "you must provide at least one name or id");
-                        goto out;
-                }
                 if (o.ignore_rootfs) {
                         rc = cli_failf(125, "--ignore-rootfs can only be used with --import");
                         goto out;

@@ -251,19 +251,6 @@ static void checkpoint_stopped(struct engine *e, struct ctr_record *r)
                 (void) rootfs_unmount(e->store, r->id, NULL);
 }
 
-static void set_extra(struct ctr_record *r, const char *key, json_t *v)
-{
-        _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
-        if (!x)
-                x = json_object();
-        json_object_set_new(x, key, v);
-        char *t = json_dumps(x, JSON_COMPACT);
-        if (t) {
-                free(r->extra);
-                r->extra = t;
-        }
-}
-
 int engine_checkpoint(struct engine *e, const char *id, const struct engine_checkpoint_opts *o,
                       json_t **ret_stats, struct cu_error **err)
 {
@@ -353,9 +340,9 @@ int engine_checkpoint(struct engine *e, const char *id, const struct engine_chec
                 ret = engine_cr_export(e, r, o, err);
         if (ends) {
                 checkpoint_stopped(e, r);
-                set_extra(r, "Checkpointed", json_true());
-                set_extra(r, "CheckpointedAt", json_integer(engine_now_ns()));
-                set_extra(r, "Restored", json_false());
+                engine_record_extra_update(r, json_pack("{s:b, s:I, s:b}", "Checkpointed", 1,
+                                                        "CheckpointedAt", (json_int_t) engine_now_ns(),
+                                                        "Restored", 0));
                 (void) engine_save_state(e, r, NULL);
                 engine_event_container(e, r, "checkpoint");
         } else {

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/container.h"
 #include "engine/events.h"
+#include "engine/internal.h"
+#include "oci/spec.h"
 #include "state/lock.h"
 #include "util/fileio.h"
 #include "util/json.h"
@@ -241,16 +244,8 @@ int engine_refresh(struct engine *e, struct ctr_record *r, bool locked)
                 r->pid = now;
                 uint64_t t = 0;
                 char st;
-                _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : json_object();
-                if (!x)
-                        x = json_object();
                 if (proc_stat(now, &st, &t) >= 0)
-                        json_object_set_new(x, "PidStart", json_integer((json_int_t) t));
-                char *ex = json_dumps(x, JSON_COMPACT);
-                if (ex) {
-                        free(r->extra);
-                        r->extra = ex;
-                }
+                        engine_record_extra_update(r, json_pack("{s:I}", "PidStart", (json_int_t) t));
                 r->state = CTR_STATE_RUNNING;
                 (void) ctr_update_state(e->db, r, NULL);
                 engine_event_container(e, r, "restart");
@@ -345,7 +340,6 @@ char *engine_status_text(const struct ctr_record *r, int64_t now_ns)
 
 /* ------------------------------------------------------------------ internal helpers */
 
-#include "engine/internal.h"
 
 void engine_runtime_ctx(const struct engine *e, struct runtime_ctx *ctx, char root[static 4096])
 {
@@ -399,15 +393,26 @@ int engine_save_state(struct engine *e, const struct ctr_record *r, struct cu_er
         return ctr_update_state(e->db, r, err);
 }
 
+void engine_record_extra_update(struct ctr_record *r, json_t *kv)
+{
+        _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
+        if (!x)
+                x = json_object();
+        char *t = x && json_object_update(x, kv) == 0 ? json_dumps(x, JSON_COMPACT) : NULL;
+        json_decref(kv);
+        if (t) {
+                free(r->extra);
+                r->extra = t;
+        }
+}
+
 /* ------------------------------------------------------------------ the container's OCI runtime
  * Config keys: "OCIRuntime" (the name shown by inspect) and "RuntimePath" (an external runtime's
  * executable; absent: the built-in runtime, in-process).  Every runtime shares the state root
  * <runroot>/runtime (runc keeps <root>/<id> as the built-in one does), so engine_runtime_has()
  * holds for both. */
 
-#include <sys/wait.h>
 
-#include "oci/spec.h"
 
 int engine_config_runtime(struct engine *e, json_t *c, const struct engine_create_opts *o,
                           json_t *ic, struct cu_error **err)

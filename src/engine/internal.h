@@ -47,6 +47,8 @@ int engine_get_locked(struct engine *e, const char *id_or_name, struct lock **re
                       struct ctr_record **ret, struct cu_error **err);
 /* Saves r's state fields. */
 int engine_save_state(struct engine *e, const struct ctr_record *r, struct cu_error **err);
+/* Merges the keys of kv (stolen) into r->extra (not saved). */
+void engine_record_extra_update(struct ctr_record *r, json_t *kv);
 
 /* ------------------------------------------------------------------ per-area hooks
  * Each area of the container's configuration lives in its own file and plugs in here, so

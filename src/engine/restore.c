@@ -458,19 +458,6 @@ static void static_addresses(json_t *c, json_t *status, bool ip, bool mac)
         }
 }
 
-static void set_extra(struct ctr_record *r, const char *key, json_t *v)
-{
-        _cleanup_json_ json_t *x = r->extra ? json_loads(r->extra, 0, NULL) : NULL;
-        if (!x)
-                x = json_object();
-        json_object_set_new(x, key, v);
-        char *t = json_dumps(x, JSON_COMPACT);
-        if (t) {
-                free(r->extra);
-                r->extra = t;
-        }
-}
-
 static int64_t mono_us(void)
 {
         struct timespec ts;
@@ -544,9 +531,8 @@ static int restore_locked(struct engine *e, struct ctr_record *r, const char *as
         }
         if (ret < 0)
                 return ret;
-        set_extra(r, "Checkpointed", json_false());
-        set_extra(r, "Restored", json_true());
-        set_extra(r, "RestoredAt", json_integer(engine_now_ns()));
+        engine_record_extra_update(r, json_pack("{s:b, s:b, s:I}", "Checkpointed", 0, "Restored", 1,
+                                                "RestoredAt", (json_int_t) engine_now_ns()));
         (void) engine_save_state(e, r, NULL);
         engine_event_container(e, r, "restore");
         if (o->print_stats && ret_stats) {

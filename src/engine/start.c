@@ -275,17 +275,14 @@ int engine_start_locked(struct engine *e, struct ctr_record *rec,
                 goto fail;
         uint64_t start = 0;
         char st;
-        x = rec->extra ? json_loads(rec->extra, 0, NULL) : NULL;
-        if (!x)
-                x = json_object();
-        if (proc_stat(pid, &st, &start) >= 0)
+        x = json_object();
+        if (x && proc_stat(pid, &st, &start) >= 0)
                 json_object_set_new(x, "PidStart", json_integer((json_int_t) start));
-        if (proc_stat(monitor, &st, &start) >= 0) {
+        if (x && proc_stat(monitor, &st, &start) >= 0) {
                 json_object_set_new(x, "MonitorPid", json_integer(monitor));
                 json_object_set_new(x, "MonitorStart", json_integer((json_int_t) start));
         }
-        free(rec->extra);
-        rec->extra = json_dumps(x, JSON_COMPACT);
+        engine_record_extra_update(rec, TAKE_PTR(x));
         rec->state = init_only ? CTR_STATE_INITIALIZED : CTR_STATE_RUNNING;
         rec->pid = pid;
         rec->started_at = init_only ? 0 : engine_now_ns();

@@ -208,18 +208,10 @@ static int create_builtin(struct monitor *m, const int child[3], const char *con
         return r;
 }
 
-static int create_external(struct monitor *m, const int child[3], const char *console,
-                           struct cu_error **err)
+/* run_external(), then the container's pid from the --pid-file it was given. */
+static int run_external_pid(struct monitor *m, const char *const *args, const int child[3],
+                            const char *pid_file, struct cu_error **err)
 {
-        _cleanup_free_ char *own_pid_file = m->pid_file ? NULL : tmp_path(m, "pid");
-        const char *pid_file = m->pid_file ? m->pid_file : own_pid_file;
-        if (!pid_file)
-                return cu_error_set(err, ENOMEM, "asprintf");
-        char nfds[16];
-        snprintf(nfds, sizeof nfds, "%u", m->preserve_fds);
-        const char *args[] = { "create",    "--bundle", m->bundle, "--pid-file", pid_file,
-                               "--preserve-fds", nfds, console ? "--console-socket" : m->cid,
-                               console,     console ? m->cid : NULL, NULL };
         int r = run_external(m, args, child, err);
         if (r < 0)
                 return r;
@@ -233,6 +225,21 @@ static int create_external(struct monitor *m, const int child[3], const char *co
                 return cu_error_setx(err, EINVAL, "bad pid \"%s\" in %s", text, pid_file);
         m->pid = pid;
         return 0;
+}
+
+static int create_external(struct monitor *m, const int child[3], const char *console,
+                           struct cu_error **err)
+{
+        _cleanup_free_ char *own_pid_file = m->pid_file ? NULL : tmp_path(m, "pid");
+        const char *pid_file = m->pid_file ? m->pid_file : own_pid_file;
+        if (!pid_file)
+                return cu_error_set(err, ENOMEM, "asprintf");
+        char nfds[16];
+        snprintf(nfds, sizeof nfds, "%u", m->preserve_fds);
+        const char *args[] = { "create",    "--bundle", m->bundle, "--pid-file", pid_file,
+                               "--preserve-fds", nfds, console ? "--console-socket" : m->cid,
+                               console,     console ? m->cid : NULL, NULL };
+        return run_external_pid(m, args, child, pid_file, err);
 }
 
 /* Restores the checkpoint in m->restore instead of creating: the restored init is our child
@@ -291,19 +298,7 @@ static int restore_external(struct monitor *m, const int child[3], const char *c
                 free(np);
         }
         free(criu);
-        int r = run_external(m, args, child, err);
-        if (r < 0)
-                return r;
-        _cleanup_free_ char *text = NULL;
-        r = read_full_file(pid_file, &text, NULL, err);
-        if (r < 0)
-                return r;
-        text[strcspn(text, "\n")] = '\0';
-        int pid = 0;
-        if (safe_atoi(text, &pid) < 0 || pid <= 0)
-                return cu_error_setx(err, EINVAL, "bad pid \"%s\" in %s", text, pid_file);
-        m->pid = pid;
-        return 0;
+        return run_external_pid(m, args, child, pid_file, err);
 }
 
 static int start_container(struct monitor *m, struct cu_error **err)

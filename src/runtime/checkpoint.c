@@ -386,17 +386,6 @@ int runtime_checkpoint(const struct runtime_ctx *ctx, const char *id,
         return 0;
 }
 
-static char *now_text(void)
-{
-        struct timespec ts;
-        struct tm tm;
-        char buf[64], *ret = NULL;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-        return asprintf(&ret, "%s.%09ldZ", buf, ts.tv_nsec) < 0 ? NULL : ret;
-}
-
 /* criu's restore command line from the dump's metadata and the current spec. */
 static int restore_argv(const char *criu, const struct container_state *st, json_t *meta,
                         const struct runtime_restore_opts *o, const char *pidfile, int netns_fd,
@@ -518,17 +507,10 @@ static int restore_in_dir(const struct runtime_ctx *ctx, struct container_state 
         _cleanup_json_ json_t *meta = json_load_path(mp, err);
         if (!meta)
                 return cu_error_prefix(err, -ENOENT, "restoring");
-        r = cgroup_new(ctx->cgroup_root, 0, st->spec->linux_.cgroups_path, st->id,
-                       ctx->systemd_cgroup, cgp, err);
+        r = container_state_cgroup(ctx, st, st->spec, cgp, err);
         if (r < 0)
                 return r;
         struct cgroup *cg = *cgp;
-        st->cgroup_version = cg->version;
-        st->cgroup_root = strdup(cg->root);
-        st->cgroup_path = strdup(cg->path);
-        st->created = now_text();
-        if (!st->cgroup_root || !st->cgroup_path || !st->created)
-                return cu_error_set(err, ENOMEM, "strdup");
         r = cgroup_enter(cg, &st->spec->linux_.resources, 0, err);
         if (r < 0)
                 return cu_error_prefix(err, r, "cgroup");

@@ -52,6 +52,22 @@ static char *now_rfc3339(void)
         return ret;
 }
 
+int container_state_cgroup(const struct runtime_ctx *ctx, struct container_state *st,
+                           const struct oci_spec *s, struct cgroup **cgp, struct cu_error **err)
+{
+        int r = cgroup_new(ctx->cgroup_root, 0, s->linux_.cgroups_path, st->id, ctx->systemd_cgroup,
+                           cgp, err);
+        if (r < 0)
+                return r;
+        st->cgroup_version = (*cgp)->version;
+        st->cgroup_root = strdup((*cgp)->root);
+        st->cgroup_path = strdup((*cgp)->path);
+        st->created = now_rfc3339();
+        if (!st->cgroup_root || !st->cgroup_path || !st->created)
+                return cu_error_set(err, ENOMEM, "strdup");
+        return 0;
+}
+
 int container_state_dir_make(const struct runtime_ctx *ctx, const struct container_state *st,
                              const char *id, struct cu_error **err)
 {
@@ -322,17 +338,10 @@ static int create_in_dir(const struct runtime_ctx *ctx, struct container_state *
                 }
         }
 
-        r = cgroup_new(ctx->cgroup_root, 0, s->linux_.cgroups_path, st->id, ctx->systemd_cgroup,
-                       cgp, err);
+        r = container_state_cgroup(ctx, st, s, cgp, err);
         if (r < 0)
                 return r;
         struct cgroup *cg = *cgp;
-        st->cgroup_version = cg->version;
-        st->cgroup_root = strdup(cg->root);
-        st->cgroup_path = strdup(cg->path);
-        st->created = now_rfc3339();
-        if (!st->cgroup_root || !st->cgroup_path || !st->created)
-                return cu_error_set(err, ENOMEM, "strdup");
 
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)

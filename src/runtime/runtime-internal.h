@@ -62,6 +62,10 @@ int container_delete(struct container_state *st, bool force, struct cu_error **e
 
 /* Writes a pid file atomically (create.c). */
 int write_pid_file(const char *path, pid_t pid, struct cu_error **err);
+/* create.c: the container's cgroup (cgroup_new() for spec s) and the state's cgroup fields and
+ * creation time. */
+int container_state_cgroup(const struct runtime_ctx *ctx, struct container_state *st,
+                           const struct oci_spec *s, struct cgroup **cgp, struct cu_error **err);
 /* create.c: makes the state root (0711) and st->dir (0700); EEXIST is runc's "container with id
  * … already exists". */
 int container_state_dir_make(const struct runtime_ctx *ctx, const struct container_state *st,
